@@ -1,0 +1,1 @@
+"""The OpenAPI description of our own API (a leaf package: imports nothing of ours)."""

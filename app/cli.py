@@ -1,0 +1,162 @@
+"""The ``onecode`` command line, built on Flask's CLI so it sees the same configuration.
+
+Every command documents itself with an example (``onecode COMMAND --help``). Errors end in one
+line on stderr and a non-zero exit status: 2 for bad input or configuration, 1 when something
+the command needs (the database, a port) is not available.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app import create_app, entry_points
+from app.config import ConfigError
+from app.wiring import wiring_of
+from events.adapters import StorageUnavailableError, ping
+from events.adapters.schema import current_revision, head_revision, upgrade
+
+EXIT_BAD_INPUT = 2
+EXIT_UNAVAILABLE = 1
+
+
+class OnecodeGroup(FlaskGroup):
+    """Flask's group without its own commands and without loading the app to list commands.
+
+    Flask's ``list_commands`` builds the app to find plugin commands and prints a traceback when
+    that fails; our commands are all declared here, so ``onecode --help`` never needs the app.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401  FlaskGroup's keyword arguments
+        super().__init__(**kwargs)
+        # --app/--env-file/--debug would let a user bypass our factory and settings.
+        self.params = [p for p in self.params if p.name not in {"app", "env_file", "debug"}]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Our commands only."""
+        return click.Group.list_commands(self, ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Our commands only."""
+        return click.Group.get_command(self, ctx, cmd_name)
+
+
+@click.group(
+    cls=OnecodeGroup,
+    create_app=create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
+def cli() -> None:
+    """OneCode Trace (一物一码追溯平台): supply-chain traceability on GS1 EPCIS 2.0.
+
+    Settings come from ONECODE_* environment variables (docs/CONFIGURATION.md).
+
+    Example: onecode db upgrade && onecode serve
+    """
+
+
+@cli.group()
+def db() -> None:
+    """Database schema: migrations are the only way the schema is made.
+
+    Example: ONECODE_DATABASE_URL=postgresql://localhost/onecode onecode db upgrade
+    """
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema (safe to run again).
+
+    Example: onecode db upgrade
+    """
+    engine = wiring_of().engine
+    ping(engine)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    click.echo(f"database {where}: {before or 'empty'} -> {after}")
+
+
+@db.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the schema revision of the database and the newest one.
+
+    Example: onecode db current
+    """
+    engine = wiring_of().engine
+    ping(engine)
+    click.echo(f"current: {current_revision(engine) or 'empty'}\nhead: {head_revision()}")
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on [default: ONECODE_HOST or 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [default: ONECODE_PORT or 5000].")
+@with_appcontext
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web pages and APIs with a production WSGI server (waitress).
+
+    Refuses to start when the database is unreachable or not migrated.
+
+    Example: ONECODE_PORT=8080 onecode serve
+    """
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
+    settings = wiring_of(app).settings
+    host, port = host or settings.host, port or settings.port
+    _require_migrated(app)
+    from waitress import create_server  # noqa: PLC0415  heavy import only for this command
+
+    try:
+        server = create_server(app, host=host, port=port, threads=settings.threads)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror}; set ONECODE_PORT to a free port"
+        ) from exc
+    _banner(app, f"http://{host}:{port}")
+    server.run()
+
+
+def _require_migrated(app: Flask) -> None:
+    engine = wiring_of(app).engine
+    ping(engine)
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise StorageUnavailableError(
+            f"database schema is at {current or 'empty'}, expected {head}: run onecode db upgrade"
+        )
+
+
+def _banner(app: Flask, base: str) -> None:
+    click.echo(f"OneCode Trace 一物一码追溯平台 serving on {base}/")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        for entry in entry_points.of(app):
+            click.echo(f"  {entry.audience!s:<12} {entry.title!s:<14} {base}{entry.path}")
+    click.echo("Press Ctrl+C to stop.")
+
+
+def main(argv: list[str] | None = None) -> Any:  # noqa: ANN401  click's return value
+    """Run the CLI, turning our errors into one line on stderr and an exit status."""
+    try:
+        status = cli.main(args=argv, prog_name="onecode", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("onecode: aborted", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+    except click.ClickException as exc:
+        click.echo(f"onecode: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        click.echo(f"onecode: configuration error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except StorageUnavailableError as exc:
+        click.echo(f"onecode: database error: {exc}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+    sys.exit(status if isinstance(status, int) else 0)

@@ -1,0 +1,34 @@
+"""Per-application wiring: the database engine and what is built on it (no import-time I/O, R8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from app.config import Settings
+from events.adapters import Engine, make_engine
+
+_KEY = "onecode"
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What one application instance is wired to."""
+
+    settings: Settings
+    engine: Engine
+
+
+def init_app(app: Flask, settings: Settings) -> Wiring:
+    """Build the engine (lazily connecting) and keep it on ``app.extensions``."""
+    wiring = Wiring(settings=settings, engine=make_engine(settings.database_url))
+    app.extensions[_KEY] = wiring
+    return wiring
+
+
+def wiring_of(app: Flask | None = None) -> Wiring:
+    """The wiring of ``app``, or of the current application."""
+    target = app if app is not None else current_app
+    wiring: Wiring = target.extensions[_KEY]
+    return wiring
