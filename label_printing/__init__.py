@@ -1,1 +1,1 @@
-"""Label printing: spec → symbol → writer (ARCHITECTURE.md R10). Built by the label-printing issue."""
+"""Label printing: spec → symbol → writer (ARCHITECTURE.md R10)."""
