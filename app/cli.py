@@ -7,6 +7,7 @@ the command needs (the database, a port) is not available.
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -15,10 +16,13 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app, entry_points
+from app.commands import codes, organisations
 from app.config import ConfigError
 from app.wiring import wiring_of
 from events.adapters import StorageUnavailableError, ping
 from events.adapters.schema import current_revision, head_revision, upgrade
+from events.domain import LedgerError
+from identifiers import IdentifierError
 
 EXIT_BAD_INPUT = 2
 EXIT_UNAVAILABLE = 1
@@ -125,6 +129,10 @@ def serve(host: str | None, port: int | None) -> None:
     server.run()
 
 
+for _command in (organisations.org, organisations.key, codes.id_group, codes.codes):
+    cli.add_command(_command)
+
+
 def _require_migrated(app: Flask) -> None:
     engine = wiring_of(app).engine
     ping(engine)
@@ -158,5 +166,17 @@ def main(argv: list[str] | None = None) -> Any:  # noqa: ANN401  click's return 
         sys.exit(EXIT_BAD_INPUT)
     except StorageUnavailableError as exc:
         click.echo(f"onecode: database error: {exc}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+    except (IdentifierError, LedgerError) as exc:
+        click.echo(f"onecode: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:
+        # A bug: the traceback goes to the log at DEBUG, the user gets one line.
+        logging.getLogger("onecode.cli").debug("unexpected error", exc_info=exc)
+        click.echo(
+            f"onecode: internal error: {type(exc).__name__}: {exc} "
+            "(run again with ONECODE_LOG_LEVEL=DEBUG for details)",
+            err=True,
+        )
         sys.exit(EXIT_UNAVAILABLE)
     sys.exit(status if isinstance(status, int) else 0)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from app.config import Settings
-from events.adapters import Engine, make_engine
+from events.adapters import Engine, SystemClock, make_engine
+from events.adapters.sql_uow import SqlUnitOfWork
+from events.ports import Clock
 
 _KEY = "onecode"
 
@@ -18,11 +20,18 @@ class Wiring:
 
     settings: Settings
     engine: Engine
+    clock: Clock
+
+    def uow(self) -> SqlUnitOfWork:
+        """A new unit of work (one transaction) on this app's database."""
+        return SqlUnitOfWork(self.engine, self.clock)
 
 
 def init_app(app: Flask, settings: Settings) -> Wiring:
     """Build the engine (lazily connecting) and keep it on ``app.extensions``."""
-    wiring = Wiring(settings=settings, engine=make_engine(settings.database_url))
+    wiring = Wiring(
+        settings=settings, engine=make_engine(settings.database_url), clock=SystemClock()
+    )
     app.extensions[_KEY] = wiring
     return wiring
 

@@ -6,11 +6,13 @@ contract suite (``tests/contract``) holds every implementation to the same behav
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, Self
 
 from events.domain import EventRecord, StoredEvent
+from events.domain.code_batches import CodeBatch
+from events.domain.organisations import Organisation
 
 
 class Clock(Protocol):
@@ -43,4 +45,119 @@ class Ledger(Protocol):
 
     def last_position(self) -> int:
         """The highest position stored, 0 when the ledger is empty."""
+        ...
+
+
+class Organisations(Protocol):
+    """Organisations, what they own, and their API keys."""
+
+    def add(
+        self,
+        name: str,
+        *,
+        company_prefixes: Sequence[str] = (),
+        glns: Sequence[str] = (),
+        handle_prefix: str | None = None,
+    ) -> Organisation:
+        """Register an organisation.
+
+        Raises:
+            OwnershipError: the name, a prefix, a GLN or the Handle prefix is taken already.
+        """
+        ...
+
+    def by_name(self, name: str) -> Organisation | None:
+        """The organisation with this name."""
+        ...
+
+    def by_id(self, organisation_id: int) -> Organisation | None:
+        """The organisation with this id."""
+        ...
+
+    def all(self) -> list[Organisation]:
+        """Every organisation, by name."""
+        ...
+
+    def company_prefixes(self) -> frozenset[str]:
+        """Every GS1 Company Prefix registered on the platform (for EPC URN conversion)."""
+        ...
+
+    def add_api_key(self, organisation_id: int, key_hash: str, label: str) -> None:
+        """Store the hash of a new API key."""
+        ...
+
+    def by_api_key_hash(self, key_hash: str) -> Organisation | None:
+        """The organisation holding this (unrevoked) key."""
+        ...
+
+
+class CodeRegistry(Protocol):
+    """Batches and every code ever minted; a serial is unique in its ``code_key`` forever."""
+
+    def add_batch(self, batch: CodeBatch) -> None:
+        """Store a batch.
+
+        Raises:
+            DuplicateBatchError: the organisation used this idempotency key already.
+        """
+        ...
+
+    def get_batch(self, batch_id: str) -> CodeBatch | None:
+        """The batch with this id."""
+        ...
+
+    def find_batch(self, organisation_id: int, idempotency_key: str) -> CodeBatch | None:
+        """The organisation's batch made with this idempotency key."""
+        ...
+
+    def add_codes(
+        self, batch_id: str, code_key: str, serials: Sequence[str], first_seq: int
+    ) -> int:
+        """Store serials numbered from ``first_seq``; return how many were new in ``code_key``.
+
+        Serials already minted in ``code_key`` are skipped (never stored twice).
+        """
+        ...
+
+    def issued(self, code_key: str) -> int:
+        """How many serials were ever minted in ``code_key``."""
+        ...
+
+    def serials(self, batch_id: str, *, offset: int = 0, limit: int | None = None) -> Iterator[str]:
+        """The batch's serials in minting order."""
+        ...
+
+    def allocate_sscc_references(self, company_prefix: str, extension: int, count: int) -> int:
+        """Reserve ``count`` consecutive serial references; return the first."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every store (cosmicpython's unit of work)."""
+
+    @property
+    def ledger(self) -> Ledger:
+        """The event ledger, in this transaction."""
+        ...
+
+    @property
+    def organisations(self) -> Organisations:
+        """Organisations, in this transaction."""
+        ...
+
+    @property
+    def codes(self) -> CodeRegistry:
+        """Batches and minted codes, in this transaction."""
+        ...
+
+    def __enter__(self) -> Self:
+        """Begin."""
+        ...
+
+    def __exit__(self, *exc: object) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    def commit(self) -> None:
+        """Make the work durable."""
         ...

@@ -15,12 +15,14 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -80,4 +82,72 @@ ledger_events = Table(
     Column("payload", Payload, nullable=False),
     Index(None, "event_time"),
     comment="Append-only EPCIS event ledger; triggers refuse UPDATE and DELETE.",
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("handle_prefix", String(100), nullable=True, unique=True),
+    Column("serial_length", Integer, nullable=False),
+    Column("serial_alphabet", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# GS1 Company Prefixes and GLNs registered by an organisation; each belongs to one organisation.
+organisation_keys = Table(
+    "organisation_keys",
+    metadata,
+    Column("kind", String(10), primary_key=True),  # "gcp" or "gln"
+    Column("value", String(20), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column(
+        "key_hash", String(64), nullable=False, unique=True
+    ),  # SHA-256 hex; the key is never stored
+    Column("label", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+code_batches = Table(
+    "code_batches",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("scheme", String(10), nullable=False),
+    Column("code_key", String(100), nullable=False),  # GTIN, "sscc" or the Handle prefix
+    Column("request", JSON(), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("idempotency_key", String(200), nullable=True),
+    Column("count", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("organisation_id", "idempotency_key"),
+)
+
+# Every code ever minted: the primary key keeps a serial unique per GTIN (Handle prefix) forever.
+minted_codes = Table(
+    "minted_codes",
+    metadata,
+    Column("code_key", String(100), primary_key=True),
+    Column("serial", String(100), primary_key=True),
+    Column("batch_id", String(32), ForeignKey("code_batches.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Index(None, "batch_id", "seq"),
+)
+
+# SSCC serial references are allocated sequentially per company prefix and extension digit.
+sscc_counters = Table(
+    "sscc_counters",
+    metadata,
+    Column("company_prefix", String(12), primary_key=True),
+    Column("extension", Integer, primary_key=True),
+    Column("next_reference", BigInteger, nullable=False),
 )

@@ -17,3 +17,19 @@ class DuplicateEventError(LedgerError):
     def __init__(self, event_id: str) -> None:
         super().__init__(f"event {event_id!r} is already in the ledger")
         self.event_id = event_id
+
+
+class OwnershipError(LedgerError):
+    """An organisation acts on a code, prefix or name it does not own (or that is taken)."""
+
+
+class DuplicateBatchError(LedgerError):
+    """The organisation already made a batch with this idempotency key."""
+
+    def __init__(self, idempotency_key: str) -> None:
+        super().__init__(f"a batch with idempotency key {idempotency_key!r} exists already")
+        self.idempotency_key = idempotency_key
+
+
+class IdempotencyConflictError(LedgerError):
+    """An idempotency key was reused for a different request."""

@@ -1,0 +1,1 @@
+"""``onecode`` subcommands, one module per domain noun; ``app.cli`` assembles them."""

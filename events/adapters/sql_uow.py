@@ -1,0 +1,48 @@
+"""One database transaction over every store (cosmicpython's SqlAlchemyUnitOfWork)."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy import Connection, Engine, RootTransaction
+
+from events.adapters.sql_ledger import SqlLedger
+from events.adapters.sql_registry import SqlCodeRegistry, SqlOrganisations
+from events.ports import Clock
+
+
+class SqlUnitOfWork:
+    """``with SqlUnitOfWork(engine) as uow: …; uow.commit()``; anything uncommitted rolls back."""
+
+    ledger: SqlLedger
+    organisations: SqlOrganisations
+    codes: SqlCodeRegistry
+
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        """Open a connection and begin a transaction."""
+        self._connection = self._engine.connect()
+        self._transaction = self._connection.begin()
+        self.ledger = SqlLedger(self._connection, self._clock)
+        self.organisations = SqlOrganisations(self._connection, self._clock)
+        self.codes = SqlCodeRegistry(self._connection)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Roll back what was not committed and release the connection."""
+        if self._transaction is not None and self._transaction.is_active:
+            self._transaction.rollback()
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = self._transaction = None
+
+    def commit(self) -> None:
+        """Commit (durably: SQLite synchronous=FULL, PostgreSQL synchronous_commit)."""
+        if self._transaction is None:
+            raise RuntimeError("commit() outside 'with SqlUnitOfWork(...)'")
+        self._transaction.commit()

@@ -1,0 +1,142 @@
+"""``parse()``: one entry point for whatever a scanner, a partner or a person sends.
+
+Dispatch is on the first characters, so each input is read by exactly one parser:
+
+* ``]xx`` symbology identifier: GS1 ones (``]C1 ]e0 ]d2 ]Q3 ]J1``) mean element string
+  data; ``]E0``/``]E4`` (EAN/UPC) mean bare GTIN digits; others are stripped and the
+  rest is read as below;
+* ``(`` — element string in HRI form;
+* ``http(s)://`` — Handle resolver URL when a path segment is an ``88.`` prefix, else
+  GS1 Digital Link (any domain, any path prefix);
+* ``urn:epc:`` — EPC URN; ``hdl:`` or ``88.…/…`` — Handle;
+* only digits — 8/12/13/14 digits with a valid check digit: a GTIN; 18: an SSCC;
+  anything else an element string (so ``800304965031954585`` is (8003), not an SSCC
+  with a bad check digit); 20 digits that are not a valid element string with a GS1
+  key are a China drug code. (20 bare digits are ambiguous — ``00``+SSCC, ``402``+GSIN
+  — and a symbology identifier settles it; without one, GS1 wins.)
+* anything else starting with a digit — an element string.
+
+Bare 13 digits are read as a GTIN-13, never as a GLN: a GLN needs its AI, ``(414)``.
+Inputs over ``MAX_INPUT_LENGTH`` characters are refused before any work is done.
+
+Hand-written for speed (no biip on this path): the dispatch above, the element string
+scanner, the Digital Link path walk and the URN slicing; biip is only asked for GS1
+Company Prefix lengths, cached per prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Final
+
+from identifiers._errors import ParseError
+from identifiers.checksums import gs1_check_digit, has_valid_check_digit
+from identifiers.cn_drug_code import CnDrugCode
+from identifiers.company_prefix import CompanyPrefixes, as_company_prefixes
+from identifiers.digital_link import parse_digital_link
+from identifiers.element_strings import parse_element_string
+from identifiers.epc_uri import parse_epc_urn
+from identifiers.gs1_keys import Scheme, arrange
+from identifiers.handle import HandleId, looks_like_handle
+from identifiers.identifier import Identifier
+
+__all__ = ["MAX_INPUT_LENGTH", "parse"]
+
+MAX_INPUT_LENGTH: Final = 512
+_GS1_SYMBOLOGIES: Final = frozenset({"]C1", "]e0", "]d2", "]Q3", "]J1"})
+_EAN_SYMBOLOGIES: Final = frozenset({"]E0", "]E4", "]E3"})
+_BARE_KEY_AI: Final = {8: "01", 12: "01", 13: "01", 14: "01", 18: "00"}
+_DRUG_CODE_LENGTH: Final = 20
+
+
+def parse(
+    text: str, *, company_prefixes: CompanyPrefixes | Collection[str] | None = None
+) -> Identifier:
+    r"""Read any supported identifier spelling into an ``Identifier``.
+
+    >>> parse("]d2010952123454321321A/1\x1d17261200").canonical
+    'https://id.gs1.org/01/09521234543213/21/A%2F1'
+    >>> parse("urn:epc:id:sgtin:9521234.054321.A%2F1") == parse("(01)09521234543213(21)A/1")
+    True
+    >>> parse("88.100.1/abc").canonical
+    '88.100.1/ABC'
+
+    Raises:
+        ParseError: for anything else, with input, expected and got in the message.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"{text!r}: expected text, got {type(text).__name__}")
+    if len(text) > MAX_INPUT_LENGTH:
+        raise ParseError(f"input of {len(text)} characters: expected at most {MAX_INPUT_LENGTH}")
+    prefixes = as_company_prefixes(company_prefixes)
+    return _dispatch(text.strip(), prefixes)
+
+
+def _dispatch(text: str, prefixes: CompanyPrefixes | None) -> Identifier:  # noqa: PLR0911  one branch per spelling
+    first = text[:1]
+    if first == "]":
+        return _symbology(text, prefixes)
+    if first == "(":
+        return _from_pairs(parse_element_string(text), text, prefixes)
+    if first in "0123456789" and first:
+        if text.isdigit() and text.isascii():
+            return _digits(text, prefixes)
+        if looks_like_handle(text):
+            return _handle(text)
+        return _from_pairs(parse_element_string(text), text, prefixes)
+    lowered = text[:8].lower()
+    if lowered.startswith(("http://", "https://")):
+        if looks_like_handle(text):
+            return _handle(text)
+        parts = parse_digital_link(text)
+        return Identifier.from_gs1(
+            parts.key, parts.attributes, extras=parts.extras, company_prefixes=prefixes
+        )
+    if lowered == "urn:epc:":
+        key, length = parse_epc_urn(text)
+        return Identifier.from_gs1(key, company_prefixes=prefixes, company_prefix_length=length)
+    if lowered.startswith("hdl:"):
+        return _handle(text)
+    raise ParseError(
+        f"{text[:40]!r}: expected a GS1 element string, Digital Link, EPC URN, handle or "
+        "drug code, got none of these"
+    )
+
+
+def _symbology(text: str, prefixes: CompanyPrefixes | None) -> Identifier:
+    symbology, data = text[:3], text[3:]
+    if symbology in _GS1_SYMBOLOGIES:
+        return _from_pairs(parse_element_string(data), text, prefixes)
+    if symbology in _EAN_SYMBOLOGIES and data.isdigit() and data.isascii():
+        return _digits(data, prefixes)
+    if len(symbology) < 3 or not data:  # noqa: PLR2004  "]" + two characters
+        raise ParseError(f"{text!r}: expected data after a symbology identifier, got none")
+    return _dispatch(data, prefixes)
+
+
+def _digits(text: str, prefixes: CompanyPrefixes | None) -> Identifier:
+    ai = _BARE_KEY_AI.get(len(text))
+    if ai is not None and has_valid_check_digit(text):
+        return _from_pairs(((ai, text.zfill(14) if ai == "01" else text),), text, prefixes)
+    try:
+        return _from_pairs(parse_element_string(text), text, prefixes)
+    except ParseError:
+        if len(text) == _DRUG_CODE_LENGTH:
+            return Identifier(scheme=Scheme.CN_DRUG_CODE, canonical=CnDrugCode.parse(text).value)
+        if ai is None:
+            raise
+    # A bare key with a wrong check digit says more than "not an element string".
+    expected = gs1_check_digit(text[:-1])
+    raise ParseError(f"{text!r}: check digit should be {expected}, got {text[-1]}") from None
+
+
+def _handle(text: str) -> Identifier:
+    handle = HandleId.parse(text)
+    return Identifier(scheme=Scheme.HANDLE, canonical=handle.canonical)
+
+
+def _from_pairs(
+    pairs: tuple[tuple[str, str], ...], source: str, prefixes: CompanyPrefixes | None
+) -> Identifier:
+    key, attributes = arrange(pairs, source)
+    return Identifier.from_gs1(key, attributes, company_prefixes=prefixes)
