@@ -36,8 +36,9 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 translations: $(MO_FILES)
 
 translations-update: $(TEST_STAMP)
+	mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o build/messages.pot .
-	$(BIN)/pybabel update -i build/messages.pot -d app/translations --no-location --width 100
+	$(BIN)/pybabel update -i build/messages.pot -d app/translations --width 100 --ignore-obsolete
 
 run: $(RUN_STAMP) translations
 	$(BIN)/onecode db upgrade

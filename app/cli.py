@@ -116,7 +116,7 @@ def serve(host: str | None, port: int | None) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
     settings = wiring_of(app).settings
     host, port = host or settings.host, port or settings.port
-    _require_migrated(app)
+    wiring_of(app).require_migrated()
     from waitress import create_server  # noqa: PLC0415  heavy import only for this command
 
     try:
@@ -131,16 +131,6 @@ def serve(host: str | None, port: int | None) -> None:
 
 for _command in (organisations.org, organisations.key, codes.id_group, codes.codes):
     cli.add_command(_command)
-
-
-def _require_migrated(app: Flask) -> None:
-    engine = wiring_of(app).engine
-    ping(engine)
-    current, head = current_revision(engine), head_revision()
-    if current != head:
-        raise StorageUnavailableError(
-            f"database schema is at {current or 'empty'}, expected {head}: run onecode db upgrade"
-        )
 
 
 def _banner(app: Flask, base: str) -> None:

@@ -95,6 +95,21 @@ CATALOGUE: dict[str, ProblemType] = {
             _l("Some fields of the request are not valid; each error names its field."),
         ),
         ProblemType(
+            "invalid-identifier",
+            422,
+            _l("Invalid code"),
+            _l(
+                "The code is not a valid GS1 key, Digital Link, EPC URN, Handle or drug "
+                "traceability code; the detail says what was expected and what was found."
+            ),
+        ),
+        ProblemType(
+            "idempotency-key-reused",
+            422,
+            _l("Idempotency key reused"),
+            _l("This Idempotency-Key was used for a different request; send a new key."),
+        ),
+        ProblemType(
             "internal-error",
             500,
             _l("Internal error"),
@@ -156,6 +171,7 @@ class Problem:
 class ProblemError(Exception):
     """Raise from a view to answer with a problem (mapped in ``app.errors``)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, headers: dict[str, str] | None = None) -> None:
         super().__init__(problem.detail or str(problem.kind.title))
         self.problem = problem
+        self.headers = headers or {}

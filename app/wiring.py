@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from app.config import Settings
-from events.adapters import Engine, SystemClock, make_engine
+from events.adapters import Engine, StorageUnavailableError, SystemClock, make_engine, ping
+from events.adapters.schema import current_revision, head_revision
 from events.adapters.sql_uow import SqlUnitOfWork
 from events.ports import Clock
 
@@ -22,9 +23,19 @@ class Wiring:
     engine: Engine
     clock: Clock
 
-    def uow(self) -> SqlUnitOfWork:
+    def require_migrated(self) -> None:
+        """Raise ``StorageUnavailableError`` unless the database answers and is at the head."""
+        ping(self.engine)
+        current, head = current_revision(self.engine), head_revision()
+        if current != head:
+            raise StorageUnavailableError(
+                f"database schema is at {current or 'empty'}, expected {head}: "
+                "run onecode db upgrade"
+            )
+
+    def uow(self, *, read_only: bool = False) -> SqlUnitOfWork:
         """A new unit of work (one transaction) on this app's database."""
-        return SqlUnitOfWork(self.engine, self.clock)
+        return SqlUnitOfWork(self.engine, self.clock, read_only=read_only)
 
 
 def init_app(app: Flask, settings: Settings) -> Wiring:

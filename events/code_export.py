@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from events.domain.code_batches import CodeBatch, CodeScheme
+from events.domain.organisations import Organisation
 from events.ports import UnitOfWork
 from identifiers import Identifier
 
@@ -28,33 +29,36 @@ COLUMNS: dict[CodeScheme, tuple[str, ...]] = {
 }
 
 
-def batch_rows(
-    uow: UnitOfWork, batch: CodeBatch, company_prefix_length: int | None
-) -> Iterator[tuple[str, ...]]:
-    """The header, then one row per code in minting order (call inside ``with uow``)."""
+def company_prefix_length(batch: CodeBatch, organisation: Organisation | None) -> int | None:
+    """The length of the owner's company prefix that the batch's GTIN or SSCC is under."""
     request = batch.request
-    yield COLUMNS[request.scheme]
-    for serial in uow.codes.serials(batch.id):
+    digits = request.company_prefix or (request.gtin or "")[1:]
+    prefixes = organisation.company_prefixes if organisation else ()
+    return next((len(p) for p in prefixes if digits.startswith(p)), None)
+
+
+def batch_rows(
+    uow: UnitOfWork, batch: CodeBatch, *, offset: int = 0, limit: int | None = None
+) -> Iterator[tuple[str, ...]]:
+    """One row per code in minting order, columns as ``COLUMNS`` (call inside ``with uow``)."""
+    request = batch.request
+    prefix_length = company_prefix_length(batch, uow.organisations.by_id(batch.organisation_id))
+    for serial in uow.codes.serials(batch.id, offset=offset, limit=limit):
         if request.scheme is CodeScheme.HANDLE:
             yield (f"{request.handle_prefix}/{serial}", str(request.handle_prefix), serial)
         elif request.scheme is CodeScheme.SSCC:
-            code = Identifier.from_gs1(
-                (("00", serial),), company_prefix_length=company_prefix_length
-            )
+            code = Identifier.from_gs1((("00", serial),), company_prefix_length=prefix_length)
             yield (code.canonical, code.element_string or "", code.epc_urn or "", serial)
         else:
-            yield _sgtin_row(batch, serial, company_prefix_length)
+            yield _sgtin_row(batch, serial, prefix_length)
 
 
-def _sgtin_row(batch: CodeBatch, serial: str, company_prefix_length: int | None) -> tuple[str, ...]:
+def _sgtin_row(batch: CodeBatch, serial: str, prefix_length: int | None) -> tuple[str, ...]:
     request = batch.request
-    key = (
-        [("01", str(request.gtin))]
-        + ([("10", request.lot)] if request.lot else [])
-        + [("21", serial)]
-    )
+    lot = [("10", request.lot)] if request.lot else []
+    key = (("01", str(request.gtin)), *lot, ("21", serial))
     attributes = (("17", request.expiry),) if request.expiry else ()
-    code = Identifier.from_gs1(tuple(key), attributes, company_prefix_length=company_prefix_length)
+    code = Identifier.from_gs1(key, attributes, company_prefix_length=prefix_length)
     return (
         code.to_digital_link(),
         code.element_string or "",

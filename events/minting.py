@@ -29,6 +29,7 @@ from identifiers import (
     mint_serials,
     parse,
 )
+from identifiers.minting import SYSTEM_RANDOM, RandomBytes
 
 MAX_BATCH = 10_000_000
 CHUNK = 50_000
@@ -48,6 +49,7 @@ def mint(  # noqa: PLR0913  the command's parts are separate on purpose
     clock: Clock,
     idempotency_key: str | None = None,
     progress: Progress = _no_progress,
+    rng: RandomBytes = SYSTEM_RANDOM,
 ) -> MintReport:
     """Mint ``request.count`` codes for ``organisation`` in one transaction.
 
@@ -77,7 +79,7 @@ def mint(  # noqa: PLR0913  the command's parts are separate on purpose
             count=request.count,
         )
         uow.codes.add_batch(batch)
-        _store_codes(uow, batch, policy, progress)
+        _store_codes(uow, batch, policy, progress, rng)
         issued = uow.codes.issued(request.code_key)
         uow.commit()
     return MintReport(batch=batch, policy=policy, issued_for_key=issued)
@@ -166,7 +168,11 @@ def _check_handle(organisation: Organisation, request: MintRequest) -> None:
 
 
 def _store_codes(
-    uow: UnitOfWork, batch: CodeBatch, policy: SerialPolicy | None, progress: Progress
+    uow: UnitOfWork,
+    batch: CodeBatch,
+    policy: SerialPolicy | None,
+    progress: Progress,
+    rng: RandomBytes,
 ) -> None:
     request = batch.request
     if policy is None:
@@ -182,7 +188,7 @@ def _store_codes(
     stored = attempted = 0
     while stored < request.count:  # collisions with earlier batches are skipped and replaced
         missing = request.count - stored
-        serials = mint_serials(policy, missing)
+        serials = mint_serials(policy, missing, rng)
         stored += _insert(uow, batch, serials, missing, progress, first_seq=attempted, done=stored)
         attempted += missing
 

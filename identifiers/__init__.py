@@ -9,6 +9,7 @@ industrial-internet handles and 20-digit China drug traceability codes into one 
 from __future__ import annotations
 
 from identifiers._errors import IdentifierError, MintError, ParseError
+from identifiers._linters import check_ai_value
 from identifiers._parse import MAX_INPUT_LENGTH, parse
 from identifiers.ai_table import AiSpec, ai_spec
 from identifiers.checksums import gs1_check_digit, has_valid_check_digit
@@ -46,6 +47,7 @@ __all__ = [
     "ai_spec",
     "build_digital_link",
     "build_sscc",
+    "check_ai_value",
     "format_element_string",
     "format_hri",
     "gs1_check_digit",

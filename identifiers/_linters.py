@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Final
 
 from identifiers._errors import ParseError
-from identifiers.ai_table import CSET_NAMES, CSET_PATTERNS, AiSpec
+from identifiers.ai_table import CSET_NAMES, CSET_PATTERNS, AiSpec, ai_spec
 from identifiers.checksums import gmn_check_pair, gs1_check_digit
 
 __all__ = ["validate_value"]
@@ -155,3 +155,23 @@ def validate_value(spec: AiSpec, value: str) -> None:
             if problem is not None:
                 raise ParseError(f"({spec.ai}) {value!r}: expected {problem}")
         offset = end
+
+
+def check_ai_value(ai: str, value: str) -> str:
+    """Validate one AI's value by the GS1 Syntax Dictionary and return it.
+
+    >>> check_ai_value("10", "LOT-1")
+    'LOT-1'
+    >>> check_ai_value("10", "LOT 1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identifiers._errors.ParseError: (10) 'LOT 1': expected GS1 character set 82, got ' ' ...
+
+    Raises:
+        ParseError: unknown AI, or a value that breaks its format or linters.
+    """
+    spec = ai_spec(ai)
+    if spec is None:
+        raise ParseError(f"({ai}): expected a GS1 Application Identifier, got an unknown one")
+    validate_value(spec, value)
+    return value

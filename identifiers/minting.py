@@ -15,7 +15,7 @@ References:
 
 from __future__ import annotations
 
-import secrets
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -29,7 +29,9 @@ __all__ = [
     "DIGITS",
     "MAX_GUESS_PROBABILITY",
     "SAFE_SET82",
-    "RandomChoice",
+    "SET82",
+    "SYSTEM_RANDOM",
+    "RandomBytes",
     "SerialPolicy",
     "build_sscc",
     "mint_handle_suffixes",
@@ -43,11 +45,22 @@ DIGITS: Final = "0123456789"
 MAX_GUESS_PROBABILITY: Final = Fraction(1, 10_000)
 
 
-class RandomChoice(Protocol):
-    """The part of ``secrets`` (or a seeded ``random.Random`` in tests) that minting uses."""
+class RandomBytes(Protocol):
+    """Where randomness comes from.
 
-    def choice(self, seq: str, /) -> str:
-        """One element of ``seq``."""
+    ``random.SystemRandom()`` (the OS CSPRNG) by default, a seeded ``random.Random`` in tests.
+    """
+
+    def randbytes(self, n: int, /) -> bytes:
+        """``n`` random bytes."""
+
+
+# os.urandom behind the random.Random interface (SystemRandom.randbytes is os.urandom).
+SYSTEM_RANDOM: Final = random.SystemRandom()
+# Set 82 (GS1 General Specifications §7.11, figure 7.11-1): what AI (21) serials may contain.
+SET82: Final = frozenset(
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +81,11 @@ class SerialPolicy:
             raise MintError(f"serial length {self.length}: expected 1-20 (AI 21 is X..20)")
         if len(set(self.alphabet)) != len(self.alphabet) or len(self.alphabet) < 2:  # noqa: PLR2004
             raise MintError(f"alphabet {self.alphabet!r}: expected 2+ distinct characters")
+        outside = sorted(set(self.alphabet) - SET82)
+        if outside:
+            raise MintError(
+                f"alphabet {self.alphabet!r}: expected characters of GS1 set 82, got {outside[0]!r}"
+            )
 
     def space(self) -> int:
         """Number of possible serials."""
@@ -88,26 +106,61 @@ class SerialPolicy:
             )
 
 
-def mint_serials(policy: SerialPolicy, count: int, rng: RandomChoice = secrets) -> Iterator[str]:
-    """Yield ``count`` distinct random serials (``secrets`` by default).
+def mint_serials(
+    policy: SerialPolicy, count: int, rng: RandomBytes = SYSTEM_RANDOM
+) -> Iterator[str]:
+    """Yield ``count`` distinct random serials, uniformly drawn from the policy's space.
+
+    Random bytes are mapped to the alphabet in bulk with ``bytes.translate``; bytes at or above
+    the largest multiple of the alphabet size are rejected, so every character is equally likely
+    (no modulo bias). Hand-written for speed: a million 12-character serials take well under a
+    second, against tens of seconds for one ``secrets.choice`` per character.
 
     >>> len(set(mint_serials(SerialPolicy(), 100)))
     100
+    >>> all(len(s) == 9 and s.isdigit() for s in mint_serials(SerialPolicy(9, DIGITS), 50))
+    True
     """
     policy.check(count)
+    table = _translation_table(policy.alphabet)
     seen: set[str] = set()
     while len(seen) < count:
-        serial = "".join(rng.choice(policy.alphabet) for _ in range(policy.length))
-        if serial not in seen:
-            seen.add(serial)
-            yield serial
+        want = min(count - len(seen), _CHUNK)
+        text = _random_text(table, want * policy.length, rng)
+        for start in range(0, len(text), policy.length):
+            serial = text[start : start + policy.length]
+            if serial not in seen:
+                seen.add(serial)
+                yield serial
+
+
+_CHUNK: Final = 65_536
+_REJECT: Final = 0  # NUL is not in set 82, so it can mark rejected bytes
+
+
+def _translation_table(alphabet: str) -> bytes:
+    limit = 256 - 256 % len(alphabet)
+    codes = alphabet.encode("ascii")
+    return bytes(codes[b % len(codes)] if b < limit else _REJECT for b in range(256))
+
+
+def _random_text(table: bytes, length: int, rng: RandomBytes) -> str:
+    """``length`` characters, each uniform over the alphabet behind ``table``."""
+    parts: list[bytes] = []
+    have = 0
+    while have < length:
+        # Ask for a little more than needed: at most half the bytes are rejected.
+        chunk = rng.randbytes((length - have) * 2 + 16).translate(table).replace(b"\0", b"")
+        parts.append(chunk)
+        have += len(chunk)
+    return b"".join(parts)[:length].decode("ascii")
 
 
 def mint_handle_suffixes(
     prefix: str,
     policy: SerialPolicy,
     count: int,
-    rng: RandomChoice = secrets,
+    rng: RandomBytes = SYSTEM_RANDOM,
 ) -> Iterator[HandleId]:
     """Yield ``count`` distinct random handles under ``prefix`` (validated as handles).
 

@@ -7,6 +7,7 @@ create databases (.ci/run sets it); otherwise those tests are skipped with the r
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from events.adapters import make_engine
 from events.adapters.schema import upgrade
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "support"))  # helpers shared by tests: tests_support_*
 CONFORMANCE = REPO.parent / "shared" / "conformance"
 POSTGRES_ENV = "ONECODE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -18,7 +18,8 @@ from app.gs1_dates import gs1_date
 from app.identifier_json import identifier_json
 from app.wiring import wiring_of
 from events import minting
-from events.code_export import batch_rows
+from events.adapters import StorageUnavailableError
+from events.code_export import COLUMNS, batch_rows
 from events.domain.code_batches import CodeBatch, CodeScheme, MintReport, MintRequest
 from events.ports import UnitOfWork
 from identifiers import parse
@@ -42,10 +43,19 @@ def id_parse(text: str) -> None:
 
     Example: onecode id parse "https://example.com/01/09521234543213/21/ABC%2F1?17=261231"
     """
-    with wiring_of().uow() as uow:
-        prefixes = uow.organisations.company_prefixes()
-    code = parse(text, company_prefixes=prefixes)
+    code = parse(text, company_prefixes=_registered_prefixes())
     click.echo(json.dumps(identifier_json(code), ensure_ascii=False, indent=2))
+
+
+def _registered_prefixes() -> frozenset[str]:
+    """The platform's company prefixes, or none when there is no usable database yet."""
+    wiring = wiring_of()
+    try:
+        wiring.require_migrated()
+    except StorageUnavailableError:
+        return frozenset()  # parsing needs no database; only EPC URNs may then be unknown
+    with wiring.uow(read_only=True) as uow:
+        return uow.organisations.company_prefixes()
 
 
 @click.group("codes")
@@ -191,7 +201,8 @@ def codes_export(batch_id: str, out: Path) -> None:
 
     Example: onecode codes export 3f2a9c0d4b6e4f1a8c7d2e5b9a1c3d4e --out batch.csv
     """
-    with wiring_of().uow() as uow:
+    wiring_of().require_migrated()
+    with wiring_of().uow(read_only=True) as uow:
         batch = uow.codes.get_batch(batch_id)
         if batch is None:
             raise click.BadParameter(f"no batch {batch_id!r}", param_hint="BATCH_ID")
@@ -200,6 +211,7 @@ def codes_export(batch_id: str, out: Path) -> None:
 
 def _mint_and_export(org_name: str | None, request: MintRequest, out: Path | None) -> None:
     wiring = wiring_of()
+    wiring.require_migrated()
     with wiring.uow() as uow:
         organisation = find_organisation(uow, org_name)
     with _progress("minting", request.count) as advance:
@@ -208,7 +220,7 @@ def _mint_and_export(org_name: str | None, request: MintRequest, out: Path | Non
         )
     _summarise(report)
     if out is not None:
-        with wiring.uow() as uow:
+        with wiring.uow(read_only=True) as uow:
             _write_csv(uow, report.batch, out)
 
 
@@ -225,27 +237,20 @@ def _summarise(report: MintReport) -> None:
 
 
 def _write_csv(uow: UnitOfWork, batch: CodeBatch, out: Path) -> None:
-    owner = uow.organisations.by_id(batch.organisation_id)
-    prefix_length = _prefix_length(batch, owner.company_prefixes if owner else ())
     partial = out.with_name(out.name + ".partial")
     with (
         _progress("exporting", batch.count) as advance,
         partial.open("w", newline="", encoding="utf-8") as handle,
     ):
         writer = csv.writer(handle)
-        for n, row in enumerate(batch_rows(uow, batch, prefix_length)):
+        writer.writerow(COLUMNS[batch.request.scheme])
+        for n, row in enumerate(batch_rows(uow, batch), 1):
             writer.writerow(row)
             if n % 10_000 == 0:
                 advance(n)
         advance(batch.count)
     partial.replace(out)  # never leave a half-written file under the real name
     click.echo(f"wrote {batch.count} codes to {out}")
-
-
-def _prefix_length(batch: CodeBatch, prefixes: tuple[str, ...]) -> int | None:
-    request = batch.request
-    digits = request.company_prefix or (request.gtin or "")[1:]
-    return next((len(p) for p in prefixes if digits.startswith(p)), None)
 
 
 @contextmanager

@@ -69,6 +69,7 @@ def org_create(
     Example: onecode org create "Haikou Pharma" --gcp 6923456 --handle-prefix 88.118.2
     """
     glns = tuple(Gln.parse(g).value for g in glns)
+    wiring_of().require_migrated()
     if handle_prefix:
         HandleId.parse(f"{handle_prefix}/x")
     with wiring_of().uow() as uow:
@@ -86,6 +87,7 @@ def org_list() -> None:
 
     Example: onecode org list
     """
+    wiring_of().require_migrated()
     table = Table("id", "name", "company prefixes", "GLNs", "Handle prefix")
     with wiring_of().uow() as uow:
         for o in uow.organisations.all():
@@ -118,6 +120,7 @@ def key_create(org_name: str | None, label: str) -> None:
 
     Example: onecode key create --org "Hainan Coconut Co" --label "WMS"
     """
+    wiring_of().require_migrated()
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     with wiring_of().uow() as uow:
         owner = find_organisation(uow, org_name)

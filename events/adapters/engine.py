@@ -16,6 +16,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from events.domain import LedgerError
 
+# Execution option naming the statement that begins a SQLite transaction.
+SQLITE_BEGIN = "onecode_sqlite_begin"
+
 
 class StorageUnavailableError(LedgerError):
     """The database cannot be reached or the URL is not usable."""
@@ -77,7 +80,12 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Writers take the write lock up front (BEGIN IMMEDIATE) and queue on busy_timeout: a
+    # deferred transaction that reads and then writes fails at once with "database is locked"
+    # when another writer committed in between (WAL snapshot). Read-only work opts out.
+    connection.exec_driver_sql(
+        connection.get_execution_options().get(SQLITE_BEGIN, "BEGIN IMMEDIATE")
+    )
 
 
 def ping(engine: Engine) -> None:

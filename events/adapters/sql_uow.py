@@ -6,6 +6,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from events.adapters.engine import SQLITE_BEGIN
 from events.adapters.sql_ledger import SqlLedger
 from events.adapters.sql_registry import SqlCodeRegistry, SqlOrganisations
 from events.ports import Clock
@@ -18,15 +19,20 @@ class SqlUnitOfWork:
     organisations: SqlOrganisations
     codes: SqlCodeRegistry
 
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock | None = None, *, read_only: bool = False
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._read_only = read_only
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
     def __enter__(self) -> Self:
         """Open a connection and begin a transaction."""
         self._connection = self._engine.connect()
+        if self._read_only:  # SQLite: a plain BEGIN, no write lock (see engine._sqlite_begin)
+            self._connection.execution_options(**{SQLITE_BEGIN: "BEGIN"})
         self._transaction = self._connection.begin()
         self.ledger = SqlLedger(self._connection, self._clock)
         self.organisations = SqlOrganisations(self._connection, self._clock)

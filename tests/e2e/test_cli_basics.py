@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -14,18 +13,9 @@ from pathlib import Path
 
 import click
 import pytest
+from tests_support_cli import ONECODE, run
 
 from app.cli import cli
-
-ONECODE = str(Path(sys.executable).with_name("onecode"))
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("ONECODE_")}
-    environ.update(env or {})
-    return subprocess.run(  # noqa: S603  our own entry point
-        [ONECODE, *args], capture_output=True, text=True, env=environ, timeout=120, check=False
-    )
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
