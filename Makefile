@@ -9,7 +9,7 @@ RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 MO_FILES   := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format bench translations translations-update clean help
+.PHONY: run test lint format bench translations translations-update api-spec clean help
 
 help:
 	@echo "make run    install, migrate, serve on http://127.0.0.1:5000 (SQLite under instance/)"
@@ -39,6 +39,9 @@ translations-update: $(TEST_STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o build/messages.pot .
 	$(BIN)/pybabel update -i build/messages.pot -d app/translations --width 100 --ignore-obsolete
+
+api-spec: $(TEST_STAMP)
+	$(BIN)/python scripts/write_api_spec.py
 
 run: $(RUN_STAMP) translations
 	$(BIN)/onecode db upgrade

@@ -13,7 +13,6 @@ fresh SQLite file or a fresh PostgreSQL database, dropped afterwards. Ours and r
 from __future__ import annotations
 
 import csv
-import inspect
 import multiprocessing
 import os
 import resource
@@ -96,14 +95,9 @@ def ours_worker(url: str, count: int, gtin: str, csv_path: str) -> dict[str, Any
     rows = 0
     with SqlUnitOfWork(engine) as uow, Path(csv_path).open("w", newline="") as handle:
         writer = csv.writer(handle)  # as app/commands/codes.py:_write_csv: header, then rows
-        if "company_prefix_length" in inspect.signature(batch_rows).parameters:
-            # the older batch_rows(uow, batch, company_prefix_length) yielded the header itself
-            lines = batch_rows(uow, report.batch, len(COMPANY_PREFIX))  # type: ignore[call-arg]
-        else:
-            writer.writerow(COLUMNS[request.scheme])
-            rows += 1
-            lines = batch_rows(uow, report.batch)
-        for row in lines:
+        writer.writerow(COLUMNS[request.scheme])
+        rows += 1
+        for row in batch_rows(uow, report.batch):
             writer.writerow(row)
             rows += 1
     exported = time.perf_counter()

@@ -7,12 +7,13 @@ Handle rows carry the handle. Rows stream from the database: memory stays flat f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import quote
 
 from events.domain.code_batches import CodeBatch, CodeScheme
 from events.domain.organisations import Organisation
 from events.ports import UnitOfWork
-from identifiers import Identifier
+from identifiers import Identifier, escape_epc_component
 
 COLUMNS: dict[CodeScheme, tuple[str, ...]] = {
     CodeScheme.SGTIN: (
@@ -43,14 +44,49 @@ def batch_rows(
     """One row per code in minting order, columns as ``COLUMNS`` (call inside ``with uow``)."""
     request = batch.request
     prefix_length = company_prefix_length(batch, uow.organisations.by_id(batch.organisation_id))
-    for serial in uow.codes.serials(batch.id, offset=offset, limit=limit):
+    serials = uow.codes.serials(batch.id, offset=offset, limit=limit)
+    if request.scheme is CodeScheme.SGTIN:
+        yield from sgtin_rows(batch, serials, prefix_length)
+        return
+    for serial in serials:
         if request.scheme is CodeScheme.HANDLE:
             yield (f"{request.handle_prefix}/{serial}", str(request.handle_prefix), serial)
-        elif request.scheme is CodeScheme.SSCC:
+        else:
             code = Identifier.from_gs1((("00", serial),), company_prefix_length=prefix_length)
             yield (code.canonical, code.element_string or "", code.epc_urn or "", serial)
-        else:
-            yield _sgtin_row(batch, serial, prefix_length)
+
+
+# Passes unchanged through Digital Link percent-encoding and EPC URN escaping.
+_MARK = "Q7SERIALMARK7Q"
+# How the serial is written in each SGTIN column (others carry it as it is).
+_ENCODERS: dict[str, Callable[[str], str]] = {
+    "digital_link": lambda serial: quote(serial, safe=""),  # as build_digital_link does
+    "epc_urn": escape_epc_component,
+}
+
+
+def sgtin_rows(
+    batch: CodeBatch, serials: Iterable[str], prefix_length: int | None
+) -> Iterator[tuple[str, ...]]:
+    """SGTIN rows for many serials of one batch: the row is built once, the serial spliced in.
+
+    Equal to ``_sgtin_row`` for every serial (a property test holds it to that), and several
+    times faster, because only the serial's own encoding is done per row.
+    """
+    cells = _sgtin_row(batch, _MARK, prefix_length)
+    if any(cell.count(_MARK) > 1 for cell in cells):  # the mark occurs in the lot: no shortcut
+        yield from (_sgtin_row(batch, serial, prefix_length) for serial in serials)
+        return
+    template = [cell.split(_MARK) for cell in cells]
+    encoders = [_ENCODERS.get(column) for column in COLUMNS[CodeScheme.SGTIN]]
+    for serial in serials:
+        plain = serial.isascii() and serial.isalnum()  # needs no encoding anywhere
+        yield tuple(
+            parts[0]
+            if len(parts) == 1
+            else parts[0] + (serial if plain or encode is None else encode(serial)) + parts[1]
+            for parts, encode in zip(template, encoders, strict=True)
+        )
 
 
 def _sgtin_row(batch: CodeBatch, serial: str, prefix_length: int | None) -> tuple[str, ...]:

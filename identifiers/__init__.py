@@ -17,7 +17,7 @@ from identifiers.cn_drug_code import CnDrugCode
 from identifiers.company_prefix import CompanyPrefixes, KnownPrefixes
 from identifiers.digital_link import CANONICAL_DOMAIN, build_digital_link, parse_digital_link
 from identifiers.element_strings import GS, format_element_string, format_hri, parse_element_string
-from identifiers.epc_uri import parse_epc_urn
+from identifiers.epc_uri import escape_epc_component, parse_epc_urn
 from identifiers.gln import Gln
 from identifiers.gs1_keys import Scheme
 from identifiers.gtin import Gtin
@@ -48,6 +48,7 @@ __all__ = [
     "build_digital_link",
     "build_sscc",
     "check_ai_value",
+    "escape_epc_component",
     "format_element_string",
     "format_hri",
     "gs1_check_digit",

@@ -59,7 +59,7 @@ def parse(
     >>> parse("urn:epc:id:sgtin:9521234.054321.A%2F1") == parse("(01)09521234543213(21)A/1")
     True
     >>> parse("88.100.1/abc").canonical
-    '88.100.1/ABC'
+    '88.100.1/abc'
 
     Raises:
         ParseError: for anything else, with input, expected and got in the message.

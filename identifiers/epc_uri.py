@@ -34,10 +34,10 @@ _RAW_OK: Final = re.compile(r"(?:[!'()*+,\-.0-9:;=A-Z_a-z]|%[0-9A-Fa-f]{2})*")
 _DIGITS: Final = re.compile(r"[0-9]*")
 
 
-def escape(value: str) -> str:
+def escape_epc_component(value: str) -> str:
     """TDS §5 escaping of a serial-type component.
 
-    >>> escape("A/B%1")
+    >>> escape_epc_component("A/B%1")
     'A%2FB%251'
     """
     return value.translate(_ESCAPES)
@@ -61,12 +61,12 @@ def _cd(body: str) -> str:
 # Each builder gets (key values by AI, company prefix length) and returns the URN body.
 def _sgtin(v: dict[str, str], n: int) -> str:
     g = v["01"]
-    return f"sgtin:{g[1 : 1 + n]}.{g[0]}{g[1 + n : 13]}.{escape(v['21'])}"
+    return f"sgtin:{g[1 : 1 + n]}.{g[0]}{g[1 + n : 13]}.{escape_epc_component(v['21'])}"
 
 
 def _lgtin(v: dict[str, str], n: int) -> str:
     g = v["01"]
-    return f"lgtin:{g[1 : 1 + n]}.{g[0]}{g[1 + n : 13]}.{escape(v['10'])}"
+    return f"lgtin:{g[1 : 1 + n]}.{g[0]}{g[1 + n : 13]}.{escape_epc_component(v['10'])}"
 
 
 def _gtin(v: dict[str, str], n: int) -> str:
@@ -76,7 +76,7 @@ def _gtin(v: dict[str, str], n: int) -> str:
 
 def _sgln(v: dict[str, str], n: int) -> str:
     g = v["414"]
-    return f"sgln:{g[:n]}.{g[n:12]}.{escape(v.get('254', '0'))}"
+    return f"sgln:{g[:n]}.{g[n:12]}.{escape_epc_component(v.get('254', '0'))}"
 
 
 _BUILDERS: Final[dict[tuple[str, ...], tuple[str, Callable[[dict[str, str], int], str], Callable[[dict[str, str]], str]]]] = {
@@ -87,11 +87,11 @@ _BUILDERS: Final[dict[tuple[str, ...], tuple[str, Callable[[dict[str, str], int]
     ("414",): ("id", _sgln, lambda v: v["414"][:12]),
     ("414", "254"): ("id", _sgln, lambda v: v["414"][:12]),
     ("417",): ("id", lambda v, n: f"pgln:{v['417'][:n]}.{v['417'][n:12]}", lambda v: v["417"][:12]),
-    ("8003",): ("id", lambda v, n: f"grai:{v['8003'][1 : 1 + n]}.{v['8003'][1 + n : 13]}.{escape(v['8003'][14:])}", lambda v: v["8003"][1:13]),
-    ("8004",): ("id", lambda v, n: f"giai:{v['8004'][:n]}.{escape(v['8004'][n:])}", lambda v: _leading_digits(v["8004"])),
-    ("253",): ("id", lambda v, n: f"gdti:{v['253'][:n]}.{v['253'][n:12]}.{escape(v['253'][13:])}", lambda v: v["253"][:12]),
+    ("8003",): ("id", lambda v, n: f"grai:{v['8003'][1 : 1 + n]}.{v['8003'][1 + n : 13]}.{escape_epc_component(v['8003'][14:])}", lambda v: v["8003"][1:13]),
+    ("8004",): ("id", lambda v, n: f"giai:{v['8004'][:n]}.{escape_epc_component(v['8004'][n:])}", lambda v: _leading_digits(v["8004"])),
+    ("253",): ("id", lambda v, n: f"gdti:{v['253'][:n]}.{v['253'][n:12]}.{escape_epc_component(v['253'][13:])}", lambda v: v["253"][:12]),
     ("255",): ("id", lambda v, n: f"sgcn:{v['255'][:n]}.{v['255'][n:12]}.{v['255'][13:]}", lambda v: v["255"][:12]),
-    ("401",): ("id", lambda v, n: f"ginc:{v['401'][:n]}.{escape(v['401'][n:])}", lambda v: _leading_digits(v["401"])),
+    ("401",): ("id", lambda v, n: f"ginc:{v['401'][:n]}.{escape_epc_component(v['401'][n:])}", lambda v: _leading_digits(v["401"])),
     ("402",): ("id", lambda v, n: f"gsin:{v['402'][:n]}.{v['402'][n:16]}", lambda v: v["402"][:16]),
     ("8017",): ("id", lambda v, n: f"gsrnp:{v['8017'][:n]}.{v['8017'][n:17]}", lambda v: v["8017"][:17]),
     ("8018",): ("id", lambda v, n: f"gsrn:{v['8018'][:n]}.{v['8018'][n:17]}", lambda v: v["8018"][:17]),

@@ -19,9 +19,10 @@ Rules applied (choices, where the RFCs leave them open, are marked *policy*):
   whitespace are refused — *policy*, scanners and logs must show what was meant.
 * length: the RFCs set no maximum (RFC 3652 §2.1.4 encodes lengths in 4 octets); this
   platform refuses handles over 255 UTF-8 octets — *policy*.
-* case: RFC 3650 §3 lets a handle service declare ASCII case-insensitivity, and the
-  brief for this platform does; the canonical form upper-cases ASCII letters, so
-  ``88.100.1/abc`` and ``88.100.1/ABC`` are one identifier. Non-ASCII text is kept.
+* case: handles are case-sensitive by default (RFC 3652 §2.1.3); a service may treat ASCII
+  case-insensitively, and then "their original case should be preserved". The canonical form
+  therefore keeps the case as written. Minted suffixes use upper-case letters only, so no two
+  minted handles differ only in case.
 
 References:
     RFC 3650 §3 (handle syntax), RFC 3651 §2.1 (UTF-8, naming authority),
@@ -45,7 +46,6 @@ _PREFIX: Final = re.compile(r"88(?:\.[0-9]+){2,}")
 _BARE: Final = re.compile(r"(?i:hdl:)?(88(?:\.[0-9]+)+)/(.*)", re.DOTALL)
 _IN_URL: Final = re.compile(r"(?i:https?)://[^/?#\s]+/(?:[^?#]*?/)?(88(?:\.[0-9]+)+)/([^?#]*)")
 _BAD_CHAR: Final = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
-_ASCII_UPPER: Final = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def looks_like_handle(text: str) -> bool:
@@ -59,7 +59,7 @@ def looks_like_handle(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class HandleId:
-    """An industrial-internet handle, ``prefix/suffix`` with ASCII letters upper-cased."""
+    """An industrial-internet handle, ``prefix/suffix``, case preserved."""
 
     prefix: str
     suffix: str
@@ -74,7 +74,7 @@ class HandleId:
         """Read a handle, ``hdl:`` URI or resolver URL.
 
         >>> HandleId.parse("hdl:88.100.1/abc-123").canonical
-        '88.100.1/ABC-123'
+        '88.100.1/abc-123'
         >>> HandleId.parse("https://idis.example.cn/r/88.100.1/A%2FB").canonical
         '88.100.1/A/B'
         >>> HandleId.parse("88.1/x")  # doctest: +ELLIPSIS
@@ -112,7 +112,7 @@ class HandleId:
             suffix.encode("utf-8")
         except UnicodeEncodeError as error:
             raise ParseError(f"{raw!r}: expected UTF-8 text, got a lone surrogate") from error
-        return cls(prefix, suffix.translate(_ASCII_UPPER))
+        return cls(prefix, suffix)
 
 
 def _decode(segment: str, raw: str) -> str:

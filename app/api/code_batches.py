@@ -96,6 +96,7 @@ class CodeBatches(MethodView):
 
     decorators = [require_organisation]  # noqa: RUF012  Flask's View API
 
+    @bp.doc(security=[{"bearer": []}])
     @bp.arguments(IdempotencyHeader, location="headers", as_kwargs=True)
     @bp.arguments(MintRequestSchema, location="json")
     @bp.response(201)
@@ -139,6 +140,7 @@ class CodeBatchItem(MethodView):
 
     decorators = [require_organisation]  # noqa: RUF012  Flask's View API
 
+    @bp.doc(security=[{"bearer": []}])
     @bp.arguments(PageQuery, location="query", as_kwargs=True)
     @bp.response(200)
     def get(self, batch_id: str, offset: int, limit: int) -> Response:

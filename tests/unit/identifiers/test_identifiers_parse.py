@@ -160,15 +160,16 @@ def test_day_00_and_leap_day():
 def test_handles():
     for text in (
         "88.100.1/abc-123",
-        "hdl:88.100.1/ABC-123",
+        "hdl:88.100.1/abc-123",
         "https://r.example.cn/x/88.100.1/abc-123",
     ):
         item = parse(text)
         assert item.scheme is Scheme.HANDLE
-        assert item.canonical == "88.100.1/ABC-123"
-        assert (item.handle_prefix, item.handle_suffix) == ("88.100.1", "ABC-123")
+        assert item.canonical == "88.100.1/abc-123"  # case preserved (RFC 3652 §2.1.3)
+        assert (item.handle_prefix, item.handle_suffix) == ("88.100.1", "abc-123")
         assert item.epc_urn is None
         assert item.element_string is None
+    assert parse("88.100.1/ABC-123").canonical == "88.100.1/ABC-123"
     assert HandleId.parse("88.100.1/设备/1").suffix == "设备/1"
     for bad in ("88.100/x", "88.100.1/", "88.100.1/a b", "88.100.1/" + "x" * 260):
         with pytest.raises(ParseError):
