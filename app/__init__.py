@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import api, errors, health, i18n, logs, pages, wiring
+from app import api, epcis, errors, health, i18n, logs, pages, wiring
 from app.config import REPO_ROOT, Settings
 
 __all__ = ["create_app"]
@@ -38,5 +38,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     health.init_app(app)
     api.init_app(app)
+    epcis.init_app(app)
     errors.register(app)
     return app

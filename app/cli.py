@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app, entry_points
-from app.commands import codes, organisations
+from app.commands import codes, labels, ledger, organisations
 from app.config import ConfigError
 from app.wiring import wiring_of
 from events.adapters import StorageUnavailableError, ping
@@ -126,10 +126,21 @@ def serve(host: str | None, port: int | None) -> None:
             f"cannot listen on {host}:{port}: {exc.strerror}; set ONECODE_PORT to a free port"
         ) from exc
     _banner(app, f"http://{host}:{port}")
-    server.run()
+    stop = ledger.start_worker_thread(app)
+    try:
+        server.run()
+    finally:
+        stop.set()
 
 
-for _command in (organisations.org, organisations.key, codes.id_group, codes.codes):
+for _command in (
+    organisations.org,
+    organisations.key,
+    codes.id_group,
+    codes.codes,
+    labels.labels,
+    *ledger.COMMANDS,
+):
     cli.add_command(_command)
 
 

@@ -65,6 +65,10 @@ class Settings:
     default_locale: str = "zh"
     log_level: str = "INFO"
     log_format: str = "text"
+    capture_limit: int = 10_000  # events per capture request (GS1-EPCIS-Capture-Limit)
+    capture_file_size_limit: int = 64 * 1024 * 1024  # bytes (GS1-EPCIS-Capture-File-Size-Limit)
+    capture_inline_limit: int = 1000  # documents up to this many events are captured in the request
+    signing_key_file: str = str(REPO_ROOT / "instance" / "ledger-signing.key")
 
     @classmethod
     def from_env(
@@ -113,4 +117,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "default_locale": _choice(LOCALES),
     "log_level": _choice(LOG_LEVELS, upper=True),
     "log_format": _choice(LOG_FORMATS),
+    "capture_limit": _positive,
+    "capture_file_size_limit": _positive,
+    "capture_inline_limit": _positive,
+    "signing_key_file": _text,
 }

@@ -18,17 +18,22 @@ MEDIA_TYPE = "application/problem+json"
 
 @dataclass(frozen=True, slots=True)
 class ProblemType:
-    """One kind of problem: its status, a short title and a longer explanation."""
+    """One kind of problem: its status, a short title and a longer explanation.
+
+    ``standard_type`` replaces our ``/problems/<slug>`` URI where a standard names the type
+    (the EPCIS 2.0 REST binding's ``epcisException:…`` types).
+    """
 
     slug: str
     status: int
     title: LazyString
     explanation: LazyString
+    standard_type: str | None = None
 
     @property
     def uri(self) -> str:
         """The stable ``type`` member (a relative URI reference, RFC 9457 §3.1.1)."""
-        return f"/problems/{self.slug}"
+        return self.standard_type or f"/problems/{self.slug}"
 
 
 CATALOGUE: dict[str, ProblemType] = {
@@ -110,6 +115,34 @@ CATALOGUE: dict[str, ProblemType] = {
             _l("This Idempotency-Key was used for a different request; send a new key."),
         ),
         ProblemType(
+            "epcis-validation",
+            400,
+            _l("Invalid EPCIS document"),
+            _l("The document or event breaks the EPCIS 2.0 schema or rules; nothing was stored."),
+            "epcisException:ValidationException",
+        ),
+        ProblemType(
+            "epcis-capture-limit",
+            413,
+            _l("Capture limit exceeded"),
+            _l("The document has more events, or more bytes, than this server accepts."),
+            "epcisException:CaptureLimitExceededException",
+        ),
+        ProblemType(
+            "epcis-exists",
+            409,
+            _l("Event exists already"),
+            _l("An event with this eventID or the same content is already in the ledger."),
+            "epcisException:ResourceAlreadyExistsException",
+        ),
+        ProblemType(
+            "epcis-not-found",
+            404,
+            _l("No such resource"),
+            _l("There is no capture job or event with this identifier for your organisation."),
+            "epcisException:NoSuchResourceException",
+        ),
+        ProblemType(
             "internal-error",
             500,
             _l("Internal error"),
@@ -124,7 +157,7 @@ CATALOGUE: dict[str, ProblemType] = {
     )
 }
 
-_BY_STATUS = {p.status: p for p in CATALOGUE.values()}
+_BY_STATUS = {p.status: p for p in CATALOGUE.values() if p.standard_type is None}
 
 
 def problem_type_for(status: int) -> ProblemType:

@@ -20,15 +20,15 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import bench_identifiers, bench_minting
+from bench import bench_identifiers, bench_labels, bench_minting
 from bench.stats import Section, table
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = ROOT / "docs" / "PERFORMANCE.md"
 QUICK_OUTPUT = ROOT / "bench" / "out" / "PERFORMANCE.quick.md"  # git-ignored
 MACHINE = "Machine and run"
-BENCHMARKS = ("identifiers", "minting")
-ORDER = (MACHINE, bench_identifiers.TITLE, bench_minting.TITLE)
+BENCHMARKS = ("identifiers", "minting", "labels")
+ORDER = (MACHINE, bench_identifiers.TITLE, bench_minting.TITLE, bench_labels.TITLE)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Callable[[], Section]] = {
         "identifiers": lambda: bench_identifiers.run(quick=args.quick),
         "minting": lambda: bench_minting.run(quick=args.quick, pg_url=args.pg_url),
+        "labels": lambda: bench_labels.run(quick=args.quick),
     }
     sections: dict[str, str] = _previous_sections(output)
     for name in selected:
@@ -74,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "benchmarks",
         nargs="*",
-        metavar="{identifiers,minting}",
+        metavar="{identifiers,minting,labels}",
         help="which benchmarks to run (default: all)",
     )
     parser.add_argument(

@@ -13,6 +13,7 @@ from typing import Protocol, Self
 from events.domain import EventRecord, StoredEvent
 from events.domain.code_batches import CodeBatch
 from events.domain.organisations import Organisation
+from identifiers import SerialPolicy
 
 
 class Clock(Protocol):
@@ -35,8 +36,20 @@ class Ledger(Protocol):
         """
         ...
 
-    def get(self, event_id: str) -> StoredEvent | None:
-        """The stored event with this id, or ``None``."""
+    def append_many(self, records: Sequence[EventRecord]) -> list[StoredEvent]:
+        """Store events at the next positions, in order; all or none.
+
+        Raises:
+            DuplicateEventError: one of them is stored already (or repeated in ``records``).
+        """
+        ...
+
+    def duplicates(self, records: Sequence[EventRecord]) -> dict[int, str]:
+        """Index in ``records`` → eventID it repeats (stored already, or earlier in ``records``)."""
+        ...
+
+    def get(self, event_id: str, kind: str = "event") -> StoredEvent | None:
+        """The stored event with this id (and kind), or ``None``."""
         ...
 
     def read(self, *, after: int = 0, limit: int | None = None) -> Iterator[StoredEvent]:
@@ -58,8 +71,9 @@ class Organisations(Protocol):
         company_prefixes: Sequence[str] = (),
         glns: Sequence[str] = (),
         handle_prefix: str | None = None,
+        serial_policy: SerialPolicy | None = None,
     ) -> Organisation:
-        """Register an organisation.
+        """Register an organisation (with the default serial policy unless one is given).
 
         Raises:
             OwnershipError: the name, a prefix, a GLN or the Handle prefix is taken already.
@@ -132,6 +146,46 @@ class CodeRegistry(Protocol):
         ...
 
 
+class Projections(Protocol):
+    """Read models kept in step with the ledger (current item state, links, lineage)."""
+
+    def apply(self, stored: Sequence[StoredEvent]) -> None:
+        """Project newly appended events, in position order, in the same transaction."""
+        ...
+
+    def rebuild(self, ledger: Ledger, batch: int = 2000) -> int:
+        """Clear and replay the whole ledger; return the number of events replayed."""
+        ...
+
+
+class LedgerTree(Protocol):
+    """The RFC 9162 Merkle tree whose leaves are the ledger's events, in position order."""
+
+    def append(self, stored: Sequence[StoredEvent]) -> None:
+        """Add the leaves of newly appended events."""
+        ...
+
+    def size(self) -> int:
+        """How many leaves (events) the tree holds."""
+        ...
+
+    def root(self, size: int | None = None) -> bytes:
+        """The tree head at ``size`` (default: now)."""
+        ...
+
+    def inclusion_proof(self, leaf_index: int, size: int) -> list[bytes]:
+        """RFC 9162 §2.1.3 audit path of one leaf in the tree of ``size``."""
+        ...
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        """RFC 9162 §2.1.4 proof that the ``old_size`` tree is a prefix of the newer one."""
+        ...
+
+    def leaf_hashes(self, start: int, stop: int) -> list[bytes]:
+        """The stored leaf hashes of leaves ``start`` to ``stop - 1`` (for verification)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every store (cosmicpython's unit of work)."""
 
@@ -148,6 +202,16 @@ class UnitOfWork(Protocol):
     @property
     def codes(self) -> CodeRegistry:
         """Batches and minted codes, in this transaction."""
+        ...
+
+    @property
+    def projections(self) -> Projections:
+        """Current state, links and lineage, in this transaction."""
+        ...
+
+    @property
+    def merkle(self) -> LedgerTree:
+        """The ledger's Merkle tree, in this transaction."""
         ...
 
     def __enter__(self) -> Self:

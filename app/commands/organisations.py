@@ -13,7 +13,8 @@ from app.wiring import wiring_of
 from events.adapters.sql_registry import hash_api_key
 from events.domain.organisations import Organisation
 from events.ports import UnitOfWork
-from identifiers import Gln, HandleId
+from identifiers import Gln, HandleId, SerialPolicy
+from identifiers.minting import SAFE_SET82
 
 API_KEY_PREFIX = "oc_"
 
@@ -60,21 +61,44 @@ def org() -> None:
 )
 @click.option("--gln", "glns", multiple=True, help="Global Location Number of a site (repeatable).")
 @click.option("--handle-prefix", help="Industrial-internet enterprise prefix, e.g. 88.100.1.")
+@click.option(
+    "--serial-length",
+    type=click.IntRange(1, 20),
+    default=12,
+    show_default=True,
+    help="Length of minted serials.",
+)
+@click.option(
+    "--serial-alphabet",
+    default=SAFE_SET82,
+    show_default=True,
+    help="Characters of minted serials (GS1 set 82).",
+)
 @with_appcontext
 def org_create(
-    name: str, gcps: tuple[str, ...], glns: tuple[str, ...], handle_prefix: str | None
+    name: str,
+    gcps: tuple[str, ...],
+    glns: tuple[str, ...],
+    handle_prefix: str | None,
+    serial_length: int,
+    serial_alphabet: str,
 ) -> None:
     """Register an organisation and what it owns.
 
     Example: onecode org create "Haikou Pharma" --gcp 6923456 --handle-prefix 88.118.2
     """
     glns = tuple(Gln.parse(g).value for g in glns)
+    policy = SerialPolicy(serial_length, serial_alphabet)
     wiring_of().require_migrated()
     if handle_prefix:
         HandleId.parse(f"{handle_prefix}/x")
     with wiring_of().uow() as uow:
         created = uow.organisations.add(
-            name, company_prefixes=gcps, glns=glns, handle_prefix=handle_prefix
+            name,
+            company_prefixes=gcps,
+            glns=glns,
+            handle_prefix=handle_prefix,
+            serial_policy=policy,
         )
         uow.commit()
     click.echo(f"organisation {created.name!r} created (id {created.id})")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from events.domain import DuplicateEventError, EventRecord, StoredEvent
@@ -18,28 +18,50 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+def find_duplicates(records: Sequence[EventRecord], stored: set[tuple[str, str]]) -> dict[int, str]:
+    """Index → eventID for records whose keys are in ``stored`` or repeat an earlier record."""
+    seen = set(stored)
+    found: dict[int, str] = {}
+    for index, record in enumerate(records):
+        if any(key in seen for key in record.keys):
+            found[index] = record.event_id
+        seen.update(record.keys)
+    return found
+
+
 class MemoryLedger:
     """A ledger in a Python list: same contract as ``SqlLedger``, no durability."""
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._clock: Clock = clock or SystemClock()
         self._events: list[StoredEvent] = []
-        self._by_id: dict[str, StoredEvent] = {}
+        self._keys: dict[tuple[str, str], StoredEvent] = {}
 
     def append(self, record: EventRecord) -> StoredEvent:
-        """Store one event at the next position; refuse a known ``event_id``."""
-        if record.event_id in self._by_id:
-            raise DuplicateEventError(record.event_id)
-        stored = StoredEvent(
-            position=len(self._events) + 1, record_time=self._clock.now(), record=record
-        )
-        self._events.append(stored)
-        self._by_id[record.event_id] = stored
+        """Store one event at the next position; refuse a known eventID or content hash."""
+        return self.append_many([record])[0]
+
+    def append_many(self, records: Sequence[EventRecord]) -> list[StoredEvent]:
+        """Store events at the next positions; all or none."""
+        duplicates = self.duplicates(records)
+        if duplicates:
+            raise DuplicateEventError(next(iter(duplicates.values())))
+        now = self._clock.now()
+        stored = []
+        for record in records:
+            event = StoredEvent(position=len(self._events) + 1, record_time=now, record=record)
+            self._events.append(event)
+            self._keys.update(dict.fromkeys(record.keys, event))
+            stored.append(event)
         return stored
 
-    def get(self, event_id: str) -> StoredEvent | None:
-        """The stored event with this id, or ``None``."""
-        return self._by_id.get(event_id)
+    def duplicates(self, records: Sequence[EventRecord]) -> dict[int, str]:
+        """Records that repeat a stored one or an earlier one in ``records``."""
+        return find_duplicates(records, {k for r in records for k in r.keys if k in self._keys})
+
+    def get(self, event_id: str, kind: str = "event") -> StoredEvent | None:
+        """The stored event with this id and kind, or ``None``."""
+        return self._keys.get((event_id, kind))
 
     def read(self, *, after: int = 0, limit: int | None = None) -> Iterator[StoredEvent]:
         """Events after ``after`` in position order (positions are list index + 1)."""

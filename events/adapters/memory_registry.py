@@ -10,7 +10,12 @@ from typing import Self
 from events.adapters.memory import MemoryLedger
 from events.domain import DuplicateBatchError, OwnershipError
 from events.domain.code_batches import CodeBatch
+from events.domain.merkle import MemoryNodeStore, MerkleLog, leaf_hash
 from events.domain.organisations import Organisation
+from events.domain.records import StoredEvent
+from events.domain.state import ItemState, evolve
+from events.ports import Ledger
+from identifiers import SerialPolicy
 
 
 class MemoryOrganisations:
@@ -28,6 +33,7 @@ class MemoryOrganisations:
         company_prefixes: Sequence[str] = (),
         glns: Sequence[str] = (),
         handle_prefix: str | None = None,
+        serial_policy: SerialPolicy | None = None,
     ) -> Organisation:
         """Register an organisation; names, prefixes, GLNs and Handle prefixes are exclusive."""
         for other in self._by_id.values():
@@ -46,6 +52,7 @@ class MemoryOrganisations:
             company_prefixes=tuple(company_prefixes),
             glns=tuple(glns),
             handle_prefix=handle_prefix,
+            serial_policy=serial_policy or SerialPolicy(),
         )
         self._by_id[organisation.id] = organisation
         return organisation
@@ -143,6 +150,65 @@ class MemoryCodeRegistry:
         return first
 
 
+class MemoryProjections:
+    """Projections as a replay of the pure fold over every non-erroneous event (a fake)."""
+
+    def __init__(self) -> None:
+        self._events: list[StoredEvent] = []
+
+    def apply(self, stored: Sequence[StoredEvent]) -> None:
+        """Remember the events; states are computed on demand."""
+        self._events.extend(stored)
+
+    def rebuild(self, ledger: Ledger, batch: int = 2000) -> int:
+        """Forget and re-read the ledger."""
+        del batch
+        self._events = list(ledger.read())
+        return len(self._events)
+
+    def all_states(self) -> list[ItemState]:
+        """Every item's state, by item."""
+        erroneous = {e.event_id for e in self._events if e.record.kind == "declaration"}
+        states: dict[str, ItemState] = {}
+        for event in self._events:
+            if event.record.kind == "event" and event.event_id not in erroneous:
+                evolve(states, event.record.payload, event.position)
+        return [states[item] for item in sorted(states)]
+
+
+class MemoryLedgerTree:
+    """The Merkle tree over a memory node store."""
+
+    def __init__(self) -> None:
+        self._store = MemoryNodeStore()
+        self._log = MerkleLog(self._store)
+
+    def append(self, stored: Sequence[StoredEvent]) -> None:
+        """Add the events' leaves."""
+        self._log.append([leaf_hash(s.leaf()) for s in stored])
+
+    def size(self) -> int:
+        """How many leaves."""
+        return self._log.size
+
+    def root(self, size: int | None = None) -> bytes:
+        """The tree head at ``size`` (default: now)."""
+        return self._log.root(self._log.size if size is None else size)
+
+    def inclusion_proof(self, leaf_index: int, size: int) -> list[bytes]:
+        """RFC 9162 §2.1.3 audit path."""
+        return self._log.inclusion_proof(leaf_index, size)
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        """RFC 9162 §2.1.4 consistency proof."""
+        return self._log.consistency_proof(old_size, new_size)
+
+    def leaf_hashes(self, start: int, stop: int) -> list[bytes]:
+        """Stored leaf hashes ``start`` to ``stop - 1``."""
+        found = self._store.get_many([(0, i) for i in range(start, stop)])
+        return [h for h in found if h is not None]
+
+
 @dataclass
 class MemoryUnitOfWork:
     """All memory stores; commit is a no-op, rollback is not supported (tests only)."""
@@ -150,6 +216,8 @@ class MemoryUnitOfWork:
     ledger: MemoryLedger = field(default_factory=MemoryLedger)
     organisations: MemoryOrganisations = field(default_factory=MemoryOrganisations)
     codes: MemoryCodeRegistry = field(default_factory=MemoryCodeRegistry)
+    projections: MemoryProjections = field(default_factory=MemoryProjections)
+    merkle: MemoryLedgerTree = field(default_factory=MemoryLedgerTree)
     committed: int = 0
 
     def __enter__(self) -> Self:

@@ -2,23 +2,30 @@
 
 The caller owns the transaction; ``SqlLedger`` only issues INSERT and SELECT against
 ``ledger_events`` (the database refuses UPDATE and DELETE with triggers, see the migrations).
+
+Positions are gap-free: the first append of a transaction takes the append lock and reads the
+last position, later ones count on from it. On PostgreSQL the lock is a transaction-scoped
+advisory lock held until commit, so positions become visible in order and a reader tailing
+``position > n`` never skips a late commit (the sequence-gap problem eventsourcing documents for
+``_insert_events``); SQLite writers are serialised by ``BEGIN IMMEDIATE``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, or_, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 
-from events.adapters.memory import SystemClock
+from events.adapters.memory import SystemClock, find_duplicates
 from events.adapters.tables import ledger_events
 from events.domain import DuplicateEventError, EventRecord, StoredEvent
 from events.ports import Clock
 
 # Any constant will do: it names the one advisory lock that serialises appends on PostgreSQL.
 _APPEND_LOCK_KEY = 0x0C0DE_7ACE
+_LOOKUP_CHUNK = 500
 
 
 class SqlLedger:
@@ -27,66 +34,100 @@ class SqlLedger:
     def __init__(self, connection: Connection, clock: Clock | None = None) -> None:
         self._connection = connection
         self._clock: Clock = clock or SystemClock()
+        self._last: int | None = None
 
     def append(self, record: EventRecord) -> StoredEvent:
-        """Insert one event at the next position.
+        """Insert one event at the next position."""
+        return self.append_many([record])[0]
 
-        On PostgreSQL a transaction-scoped advisory lock serialises appends until commit, so
-        positions become visible in order and a reader tailing ``position > n`` never skips a
-        late commit (the sequence-gap problem eventsourcing documents for ``_insert_events``).
-        SQLite serialises writers by itself.
-        """
-        if self._connection.dialect.name == "postgresql":
-            self._connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY}
-            )
+    def append_many(self, records: Sequence[EventRecord]) -> list[StoredEvent]:
+        """Insert events at the next positions, in one statement; all or none."""
+        if not records:
+            return []
+        last = self._lock_and_last()
         record_time = self._clock.now()
+        rows = [_row(record, last + n, record_time) for n, record in enumerate(records, 1)]
         try:
             with self._connection.begin_nested():
-                result = self._connection.execute(
-                    insert(ledger_events)
-                    .values(
-                        event_id=record.event_id,
-                        event_type=record.event_type,
-                        event_time=record.event_time,
-                        record_time=record_time,
-                        payload=record.payload,
-                    )
-                    .returning(ledger_events.c.position)
-                )
-                position = int(result.scalar_one())
+                self._connection.execute(insert(ledger_events), rows)
         except IntegrityError as exc:
-            if self._exists(record.event_id):
-                raise DuplicateEventError(record.event_id) from exc
+            duplicates = self.duplicates(records)
+            if duplicates:
+                raise DuplicateEventError(next(iter(duplicates.values()))) from exc
             raise
-        return StoredEvent(position=position, record_time=record_time, record=record)
+        self._last = last + len(records)
+        return [
+            StoredEvent(position=last + n, record_time=record_time, record=record)
+            for n, record in enumerate(records, 1)
+        ]
 
-    def get(self, event_id: str) -> StoredEvent | None:
-        """The stored event with this id, or ``None``."""
+    def duplicates(self, records: Sequence[EventRecord]) -> dict[int, str]:
+        """Records repeating a stored event (same eventID or hash, same kind) or each other."""
+        keys = sorted({key for record in records for key in record.keys})
+        stored: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start : start + _LOOKUP_CHUNK]
+            query = select(
+                ledger_events.c.event_id, ledger_events.c.event_hash, ledger_events.c.kind
+            ).where(
+                or_(
+                    tuple_(ledger_events.c.event_id, ledger_events.c.kind).in_(chunk),
+                    tuple_(ledger_events.c.event_hash, ledger_events.c.kind).in_(chunk),
+                )
+            )
+            for event_id, event_hash, kind in self._connection.execute(query):
+                stored.update({(event_id, kind), (event_hash, kind)})
+        return find_duplicates(records, stored)
+
+    def get(self, event_id: str, kind: str = "event") -> StoredEvent | None:
+        """The stored event with this id and kind, or ``None``."""
         row = self._connection.execute(
-            select(ledger_events).where(ledger_events.c.event_id == event_id)
+            select(ledger_events).where(
+                ledger_events.c.event_id == event_id, ledger_events.c.kind == kind
+            )
         ).one_or_none()
-        return None if row is None else _to_stored(row._mapping)  # noqa: SLF001  SQLAlchemy's public row mapping
+        return None if row is None else _to_stored(row._mapping)  # noqa: SLF001  public row mapping
 
     def read(self, *, after: int = 0, limit: int | None = None) -> Iterator[StoredEvent]:
-        """Events with ``position > after`` in position order."""
+        """Events with ``position > after`` in position order, streamed."""
         query = (
             select(ledger_events)
             .where(ledger_events.c.position > after)
             .order_by(ledger_events.c.position)
             .limit(limit)
         )
-        for row in self._connection.execute(query):
-            yield _to_stored(row._mapping)  # noqa: SLF001  SQLAlchemy's public row mapping
+        # yield_per on the statement: Connection.execution_options would change the connection.
+        for row in self._connection.execute(query.execution_options(yield_per=2000)):
+            yield _to_stored(row._mapping)  # noqa: SLF001  public row mapping
 
     def last_position(self) -> int:
         """The highest position stored, 0 when empty."""
         value = self._connection.execute(select(func.max(ledger_events.c.position))).scalar()
         return int(value or 0)
 
-    def _exists(self, event_id: str) -> bool:
-        query = select(ledger_events.c.position).where(ledger_events.c.event_id == event_id)
-        return self._connection.execute(query).first() is not None
+    def _lock_and_last(self) -> int:
+        if self._last is None:
+            if self._connection.dialect.name == "postgresql":
+                self._connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY}
+                )
+            self._last = self.last_position()
+        return self._last
+
+
+def _row(record: EventRecord, position: int, record_time: Any) -> dict[str, Any]:  # noqa: ANN401
+    return {
+        "position": position,
+        "event_id": record.event_id,
+        "event_hash": record.event_hash,
+        "kind": record.kind,
+        "event_type": record.event_type,
+        "event_time": record.event_time,
+        "record_time": record_time,
+        "organisation_id": record.organisation_id,
+        "capture_id": record.capture_id,
+        "payload": record.payload,
+    }
 
 
 def _to_stored(row: Any) -> StoredEvent:  # noqa: ANN401  a SQLAlchemy RowMapping
@@ -95,5 +136,9 @@ def _to_stored(row: Any) -> StoredEvent:  # noqa: ANN401  a SQLAlchemy RowMappin
         event_type=row["event_type"],
         event_time=row["event_time"],
         payload=row["payload"],
+        event_hash=row["event_hash"],
+        kind=row["kind"],
+        organisation_id=row["organisation_id"],
+        capture_id=row["capture_id"],
     )
     return StoredEvent(position=int(row["position"]), record_time=row["record_time"], record=record)

@@ -48,10 +48,11 @@ class SqlOrganisations:
         company_prefixes: Sequence[str] = (),
         glns: Sequence[str] = (),
         handle_prefix: str | None = None,
+        serial_policy: SerialPolicy | None = None,
     ) -> Organisation:
         """Register an organisation; anything already taken is refused with who holds it."""
         self._refuse_taken(name, company_prefixes, glns, handle_prefix)
-        policy = SerialPolicy()
+        policy = serial_policy or SerialPolicy()
         try:
             with self._connection.begin_nested():
                 organisation_id = self._connection.execute(
@@ -273,7 +274,8 @@ class SqlCodeRegistry:
             .offset(offset)
             .limit(limit)
         )
-        result = self._connection.execution_options(yield_per=10_000).execute(query)
+        # yield_per on the statement: Connection.execution_options would change the connection.
+        result = self._connection.execute(query.execution_options(yield_per=10_000))
         for row in result:
             yield row[0]
 

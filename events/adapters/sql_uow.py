@@ -7,8 +7,11 @@ from typing import Self
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from events.adapters.engine import SQLITE_BEGIN
+from events.adapters.sql_jobs import SqlCaptureJobs
 from events.adapters.sql_ledger import SqlLedger
+from events.adapters.sql_projections import SqlProjections
 from events.adapters.sql_registry import SqlCodeRegistry, SqlOrganisations
+from events.adapters.sql_tree import SqlCheckpoints, SqlLedgerTree
 from events.ports import Clock
 
 
@@ -18,6 +21,10 @@ class SqlUnitOfWork:
     ledger: SqlLedger
     organisations: SqlOrganisations
     codes: SqlCodeRegistry
+    projections: SqlProjections
+    merkle: SqlLedgerTree
+    jobs: SqlCaptureJobs
+    checkpoints: SqlCheckpoints
 
     def __init__(
         self, engine: Engine, clock: Clock | None = None, *, read_only: bool = False
@@ -37,6 +44,10 @@ class SqlUnitOfWork:
         self.ledger = SqlLedger(self._connection, self._clock)
         self.organisations = SqlOrganisations(self._connection, self._clock)
         self.codes = SqlCodeRegistry(self._connection)
+        self.projections = SqlProjections(self._connection)
+        self.merkle = SqlLedgerTree(self._connection)
+        self.jobs = SqlCaptureJobs(self._connection)
+        self.checkpoints = SqlCheckpoints(self._connection)
         return self
 
     def __exit__(self, *exc: object) -> None:

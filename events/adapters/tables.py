@@ -12,12 +12,15 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -74,14 +77,110 @@ Position: Any = BigInteger().with_variant(Integer(), "sqlite")
 ledger_events = Table(
     "ledger_events",
     metadata,
-    Column("position", Position, primary_key=True, autoincrement=True),
-    Column("event_id", String(200), nullable=False, unique=True),
+    # Gap-free: assigned as last + 1 while appends are serialised, so leaf index = position - 1.
+    Column("position", Position, primary_key=True, autoincrement=False),
+    Column("event_id", String(300), nullable=False),
+    Column("event_hash", String(100), nullable=False),  # CBV 2.0 §8.9, ni:///sha-256;…
+    Column("kind", String(12), nullable=False),  # "event", or "declaration" (errorDeclaration)
     Column("event_type", String(40), nullable=False),
     Column("event_time", UtcDateTime(), nullable=False),
     Column("record_time", UtcDateTime(), nullable=False),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=True),
+    Column("capture_id", String(32), nullable=True),
     Column("payload", Payload, nullable=False),
+    UniqueConstraint("event_id", "kind"),
+    UniqueConstraint("event_hash", "kind"),
     Index(None, "event_time"),
+    Index(None, "record_time"),
     comment="Append-only EPCIS event ledger; triggers refuse UPDATE and DELETE.",
+)
+
+# Which items each event names (canonical ids), for queries and the trace engine.
+event_links = Table(
+    "event_links",
+    metadata,
+    Column("item", String(300), primary_key=True),
+    Column("position", Position, ForeignKey("ledger_events.position"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Index(None, "position"),
+)
+
+# Projection: the current state of each item (events/domain/state.py computes it).
+item_state = Table(
+    "item_state",
+    metadata,
+    Column("item", String(300), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("disposition", String(300), nullable=True),
+    Column("persistent", JSON(), nullable=False),
+    Column("read_point", String(300), nullable=True),
+    Column("biz_location", String(300), nullable=True),
+    Column("holder", String(300), nullable=True),
+    Column("parent", String(300), nullable=True),
+    Column("last_position", Position, nullable=False),
+    Column("last_event_time", String(40), nullable=True),
+    Index(None, "parent"),
+)
+
+# Projection: lineage edges (input → output, child → parent, associations) for tracing.
+lineage_edges = Table(
+    "lineage_edges",
+    metadata,
+    Column("src", String(300), primary_key=True),
+    Column("dst", String(300), primary_key=True),
+    Column("relation", String(12), primary_key=True),
+    Column("position", Position, primary_key=True),
+    Column("event_time", String(40), nullable=False),
+    Column("quantity", Float, nullable=True),
+    Column("uom", String(20), nullable=True),
+    Index(None, "dst", "relation"),
+)
+
+# Projection: events an errorDeclaration has declared erroneous (they stop counting).
+erroneous_events = Table(
+    "erroneous_events",
+    metadata,
+    Column("event_id", String(300), primary_key=True),
+    Column("declaration_position", Position, nullable=False),
+    Column("declaration_time", String(40), nullable=True),
+    Column("reason", String(300), nullable=True),
+)
+
+capture_jobs = Table(
+    "capture_jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("finished_at", UtcDateTime(), nullable=True),
+    Column("running", Boolean, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("behaviour", String(10), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("document", LargeBinary, nullable=True),  # dropped once processed
+    Column("event_count", Integer, nullable=False),
+    Column("captured", Integer, nullable=False),
+    Column("errors", JSON(), nullable=False),
+    Column("claimed_at", UtcDateTime(), nullable=True),
+    Index(None, "running", "created_at"),
+)
+
+# RFC 9162 Merkle tree over the ledger: the hash of every complete subtree (level 0 = leaves).
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("signed", JSON(), nullable=False),
 )
 
 organisations = Table(

@@ -83,6 +83,59 @@ class LedgerContract:
         assert found is not None
         assert found.record_time == clock.current
 
+    def test_positions_are_gap_free_even_after_a_refusal(self, ledger: Ledger) -> None:
+        first = ledger.append(record(10))
+        with pytest.raises(DuplicateEventError):
+            ledger.append(record(10))
+        second = ledger.append(record(11))
+        batch = ledger.append_many([record(12), record(13)])
+        assert [second.position, *(s.position for s in batch)] == [
+            first.position + 1,
+            first.position + 2,
+            first.position + 3,
+        ]
+
+    def test_the_same_content_under_another_event_id_is_a_duplicate(self, ledger: Ledger) -> None:
+        original = record(20)
+        ledger.append(original)
+        again = EventRecord(
+            event_id="urn:uuid:another",
+            event_type=original.event_type,
+            event_time=original.event_time,
+            payload=original.payload,
+            event_hash=original.event_hash,
+        )
+        with pytest.raises(DuplicateEventError):
+            ledger.append(again)
+
+    def test_an_error_declaration_repeats_the_event_id(self, ledger: Ledger) -> None:
+        original = ledger.append(record(30))
+        declaration = EventRecord(
+            event_id=original.event_id,
+            event_type="ObjectEvent",
+            event_time=original.record.event_time,
+            payload={"errorDeclaration": {"declarationTime": "2026-03-02T00:00:00Z"}},
+            event_hash="ni:///sha-256;declaration",
+            kind="declaration",
+        )
+        stored = ledger.append(declaration)
+        assert ledger.get(original.event_id) == original
+        assert ledger.get(original.event_id, "declaration") == stored
+        with pytest.raises(DuplicateEventError):
+            ledger.append(declaration)
+
+    def test_append_many_is_all_or_nothing(self, ledger: Ledger) -> None:
+        ledger.append(record(40))
+        before = ledger.last_position()
+        with pytest.raises(DuplicateEventError):
+            ledger.append_many([record(41), record(40)])
+        assert ledger.last_position() == before
+        assert ledger.get(record(41).event_id) is None
+        assert ledger.duplicates([record(41), record(40), record(41)]) == {
+            1: record(40).event_id,
+            2: record(41).event_id,
+        }
+
     def test_empty_read_after_the_last_position(self, ledger: Ledger) -> None:
         ledger.append(record(4))
         assert list(ledger.read(after=ledger.last_position())) == []

@@ -13,6 +13,7 @@ from events.adapters.sql_registry import SqlCodeRegistry, SqlOrganisations, hash
 from events.domain import DuplicateBatchError, OwnershipError
 from events.domain.code_batches import CodeBatch, CodeScheme, MintRequest
 from events.ports import CodeRegistry, Organisations
+from identifiers import SerialPolicy
 
 WHEN = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -72,6 +73,11 @@ class RegistryContract:
         with pytest.raises(OwnershipError, match="already"):
             organisations.add(**taken)
         assert organisations.by_name("Other") is None
+
+    def test_the_serial_policy_is_kept(self, organisations) -> None:
+        policy = SerialPolicy(16, "0123456789")
+        created = organisations.add("Pharma Co", company_prefixes=["6923456"], serial_policy=policy)
+        assert organisations.by_name("Pharma Co").serial_policy == policy == created.serial_policy
 
     def test_api_keys_are_found_by_their_hash(self, organisations, owner) -> None:
         organisations.add_api_key(owner.id, hash_api_key("oc_secret"), "ERP")

@@ -1,0 +1,189 @@
+"""The EPCIS 2.0 REST binding under ``/epcis`` (GS1 EPCIS 2.0 openapi.yaml): capture side.
+
+``POST /epcis/capture`` validates the whole document first (an invalid document is rejected
+whole, 400) and answers 202 with ``Location: /epcis/capture/{captureID}``; documents of up to
+``ONECODE_CAPTURE_INLINE_LIMIT`` events are captured before the answer, larger ones by a worker.
+``POST /epcis/events`` captures one event (201, or 409 when it exists).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Flask, Response, json, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from app import entry_points
+from app.api.auth import current_organisation, require_organisation
+from app.problems import CATALOGUE, Problem, ProblemError
+from app.wiring import wiring_of
+from events.capture import ErrorBehaviour, capture
+from events.codec import EpcisValidationError, read_document, read_event
+from events.submissions import process_next, submit
+
+bp = Blueprint("epcis", __name__, url_prefix="/epcis")
+
+JSON_TYPES = ("application/json", "application/ld+json")
+XML_TYPES = ("application/xml", "text/xml")
+VERSION_HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+
+
+def _limits() -> dict[str, str]:
+    settings = wiring_of().settings
+    return {
+        "GS1-EPCIS-Capture-Limit": str(settings.capture_limit),
+        "GS1-EPCIS-Capture-File-Size-Limit": str(settings.capture_file_size_limit),
+    }
+
+
+@bp.route("/capture", methods=["OPTIONS"])
+def capture_options() -> Response:
+    """What this server accepts for capture (limits, error behaviours, versions)."""
+    response = Response(status=204)
+    response.headers.update(
+        {
+            **_limits(),
+            **VERSION_HEADERS,
+            "GS1-Capture-Error-Behaviour": "rollback, proceed",
+            "GS1-EPC-Format": "Always_GS1_Digital_Link",
+            "Allow": "OPTIONS, GET, POST",
+        }
+    )
+    return response
+
+
+@bp.post("/capture")
+@require_organisation
+def capture_document() -> Response:
+    """Accept an EPCISDocument (JSON-LD or XML) for capture; 202 with the job's location."""
+    body, media_type = _body()
+    behaviour = _behaviour()
+    document = _parse(lambda: read_document(body, media_type).events)
+    limit = wiring_of().settings.capture_limit
+    if len(document) > limit:
+        raise _too_large(
+            f"{len(document)} events: this server captures at most {limit} per request"
+        )
+    wiring = wiring_of()
+    job = submit(
+        wiring.uow(),
+        organisation_id=current_organisation().id,
+        events=document,
+        media_type=media_type,
+        behaviour=behaviour,
+        clock=wiring.clock,
+    )
+    if len(document) <= wiring.settings.capture_inline_limit:
+        process_next(wiring.uow, wiring.clock)
+    location = url_for("epcis.capture_job", capture_id=job.id)
+    response = Response(status=202, headers={"Location": location, **VERSION_HEADERS})
+    response.headers["GS1-Capture-Error-Behaviour"] = behaviour.value
+    return response
+
+
+@bp.get("/capture")
+@require_organisation
+def capture_jobs() -> Response:
+    """The caller's capture jobs, newest first."""
+    with wiring_of().uow(read_only=True) as uow:
+        jobs = uow.jobs.of(current_organisation().id)
+    return _json([job.to_json() for job in jobs], 200)
+
+
+@bp.get("/capture/<capture_id>")
+@require_organisation
+def capture_job(capture_id: str) -> Response:
+    """One capture job (standard CaptureJob: running, success, errors)."""
+    with wiring_of().uow(read_only=True) as uow:
+        job = uow.jobs.get(capture_id)
+    if job is None or job.organisation_id != current_organisation().id:
+        raise ProblemError(
+            Problem(CATALOGUE["epcis-not-found"], detail=f"no capture job {capture_id}")
+        )
+    return _json(job.to_json(), 200)
+
+
+@bp.post("/events")
+@require_organisation
+def capture_event() -> Response:
+    """Capture one event synchronously: 201 with its location, 409 when it exists already."""
+    body, media_type = _body()
+    event = _parse(lambda: [read_event(body, media_type)])
+    outcome = capture(wiring_of().uow(), event, organisation_id=current_organisation().id)
+    if outcome.errors:
+        error = outcome.errors[0]
+        slug = {"duplicate": "epcis-exists", "unknown-event": "epcis-not-found"}.get(
+            error.kind, "epcis-validation"
+        )
+        raise ProblemError(Problem(CATALOGUE[slug], detail=error.detail))
+    event_id = outcome.stored[0].event_id
+    location = url_for("epcis.capture_event", _external=False) + "/" + quote(event_id, safe="")
+    return Response(status=201, headers={"Location": location, **VERSION_HEADERS})
+
+
+def _body() -> tuple[bytes, str]:
+    limit = wiring_of().settings.capture_file_size_limit
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(f"{request.content_length} bytes: this server accepts at most {limit}")
+    media_type = request.mimetype
+    if media_type not in JSON_TYPES + XML_TYPES:
+        raise ProblemError(
+            Problem(
+                CATALOGUE["unsupported-media-type"],
+                detail=f"{media_type or 'no Content-Type'}: expected JSON-LD, JSON or XML",
+            )
+        )
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise _too_large(f"more than {limit} bytes")
+    return body, media_type
+
+
+def _behaviour() -> ErrorBehaviour:
+    raw = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").strip().lower()
+    try:
+        return ErrorBehaviour(raw)
+    except ValueError:
+        detail = f"GS1-Capture-Error-Behaviour: expected rollback or proceed, got {raw!r}"
+        raise ProblemError(Problem(CATALOGUE["epcis-validation"], detail=detail)) from None
+
+
+def _parse(read: Any) -> list[dict[str, Any]]:  # noqa: ANN401  a reader thunk
+    try:
+        events: list[dict[str, Any]] = list(read())
+    except EpcisValidationError as exc:
+        errors = tuple({"field": e.field, "message": e.message} for e in exc.errors)
+        first = exc.errors[0] if exc.errors else None
+        detail = f"{first.field}: {first.message}" if first else str(exc)
+        raise ProblemError(
+            Problem(CATALOGUE["epcis-validation"], detail=detail, errors=errors)
+        ) from exc
+    return events
+
+
+def _too_large(detail: str) -> ProblemError:
+    return ProblemError(Problem(CATALOGUE["epcis-capture-limit"], detail=detail), headers=_limits())
+
+
+def _json(body: Any, status: int) -> Response:  # noqa: ANN401  JSON-ready data
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the EPCIS binding and announce it to partner systems."""
+    app.register_blueprint(bp)
+    entry_points.add(
+        app,
+        entry_points.EntryPoint(
+            _l("Partner systems"),
+            _l("EPCIS 2.0 capture"),
+            "/epcis/capture",
+            _l("POST EPCIS documents (JSON-LD or XML); OPTIONS shows the limits"),
+        ),
+    )
+
+
+__all__ = ["bp", "init_app"]

@@ -1,0 +1,16 @@
+"""EPCIS 2.0 bindings: JSON-LD and XML (2.0 and 1.2) in, one normalised event shape out.
+
+References:
+    GS1 EPCIS 2.0 §9-§11 (schemas and bindings); GS1 CBV 2.0.
+"""
+
+from events.codec.document import CaptureDocument, read_document, read_event
+from events.codec.errors import EpcisValidationError, FieldError
+
+__all__ = [
+    "CaptureDocument",
+    "EpcisValidationError",
+    "FieldError",
+    "read_document",
+    "read_event",
+]

@@ -1,0 +1,178 @@
+"""The current state of every item, as a pure fold over its events (ARCHITECTURE.md R3).
+
+``evolve(states, event, position)`` applies one event to the states of the items it names and
+returns the lineage edges it creates. Replaying all non-erroneous events in ledger order gives
+the projections; the SQL projection stores exactly what this fold computes.
+
+References:
+    EPCIS 2.0 §7.4.2 ObjectEvent (ADD commissions, DELETE decommissions), §7.4.3
+    AggregationEvent (ADD/DELETE parent-child), §7.4.5 TransformationEvent (inputs → outputs),
+    §7.4.6 AssociationEvent, §7.3.5 persistentDisposition; CBV 2.0 §7.2 (source/destination
+    types owning_party, possessing_party, location).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+from events.domain.links import canonical_id
+
+ACTIVE: Final = "active"
+DECOMMISSIONED: Final = "decommissioned"
+CONSUMED: Final = "consumed"
+OBSERVED: Final = "observed"
+HOLDER_TYPES: Final = ("possessing_party", "owning_party", "location")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    """What is known now about one item (or class, for quantity events)."""
+
+    item: str
+    status: str = OBSERVED
+    disposition: str | None = None
+    persistent: tuple[str, ...] = ()
+    read_point: str | None = None
+    biz_location: str | None = None
+    holder: str | None = None
+    parent: str | None = None
+    last_position: int = 0
+    last_event_time: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A lineage edge made by the event at ``position``.
+
+    ``src`` went into ``dst`` (``input``), was packed in it (``child``), or was associated
+    with it (``associated``).
+    """
+
+    src: str
+    dst: str
+    relation: str
+    position: int
+    event_time: str
+    quantity: float | None = None
+    uom: str | None = None
+
+
+def evolve(
+    states: MutableMapping[str, ItemState], event: Mapping[str, Any], position: int
+) -> list[Edge]:
+    """Apply ``event`` to ``states`` (missing items start empty); return the new lineage edges."""
+    kind = event.get("type")
+    action = event.get("action")
+    common = _common(event, position)
+    parent = _id(event.get("parentID"))
+    edges: list[Edge] = []
+    if kind in ("AggregationEvent", "AssociationEvent"):
+        children = [_id(e) for e in event.get("childEPCs") or ()]
+        children += [_id(q.get("epcClass")) for q in event.get("childQuantityList") or ()]
+        members = [c for c in children if c]
+        if kind == "AggregationEvent":
+            _aggregate(states, parent, members, action)
+        relation = "child" if kind == "AggregationEvent" else "associated"
+        if action == "ADD" and parent:
+            edges += [_edge(c, parent, relation, event, position) for c in members]
+        for item in ([parent] if parent else []) + members:
+            _touch(states, item, common, status=None)
+        return edges
+    if kind == "TransformationEvent":
+        inputs = _objects(event, "inputEPCList", "inputQuantityList")
+        outputs = _objects(event, "outputEPCList", "outputQuantityList")
+        for item, _q, _u in inputs:
+            _touch(states, item, common, status=CONSUMED)
+        for item, _q, _u in outputs:
+            _touch(states, item, common, status=ACTIVE)
+        edges += [
+            Edge(i, o, "input", position, common["last_event_time"], quantity, uom)
+            for i, quantity, uom in inputs
+            for o, _oq, _ou in outputs
+        ]
+        return edges
+    status = {"ADD": ACTIVE, "DELETE": DECOMMISSIONED}.get(action or "")
+    items = [item for item, _q, _u in _objects(event, "epcList", "quantityList")]
+    for item in ([parent] if parent else []) + items:
+        _touch(states, item, common, status=status)
+    return edges
+
+
+def _id(value: object) -> str | None:
+    return canonical_id(value) if isinstance(value, str) else None
+
+
+def _objects(
+    event: Mapping[str, Any], ids: str, quantities: str
+) -> list[tuple[str, float | None, str | None]]:
+    found: list[tuple[str, float | None, str | None]] = [
+        (canonical_id(e), None, None) for e in event.get(ids) or () if isinstance(e, str)
+    ]
+    for element in event.get(quantities) or ():
+        epc_class = element.get("epcClass")
+        if isinstance(epc_class, str):
+            quantity = element.get("quantity")
+            amount = float(quantity) if isinstance(quantity, int | float) else None
+            found.append((canonical_id(epc_class), amount, element.get("uom")))
+    return found
+
+
+def _edge(src: str, dst: str, relation: str, event: Mapping[str, Any], position: int) -> Edge:
+    return Edge(src, dst, relation, position, str(event.get("eventTime")))
+
+
+def _common(event: Mapping[str, Any], position: int) -> dict[str, Any]:
+    """The state fields every object named by the event takes from it."""
+    fields: dict[str, Any] = {"last_position": position, "last_event_time": event.get("eventTime")}
+    if event.get("disposition"):
+        fields["disposition"] = event["disposition"]
+    for key, field in (("readPoint", "read_point"), ("bizLocation", "biz_location")):
+        where = event.get(key)
+        if isinstance(where, Mapping) and where.get("id"):
+            fields[field] = where["id"]
+    holder = _holder(event.get("destinationList") or ())
+    if holder:
+        fields["holder"] = holder
+    fields["persistent"] = event.get("persistentDisposition") or {}
+    return fields
+
+
+def _holder(destinations: Any) -> str | None:  # noqa: ANN401  a JSON list
+    by_type = {d.get("type"): d.get("destination") for d in destinations if isinstance(d, Mapping)}
+    return next((by_type[t] for t in HOLDER_TYPES if by_type.get(t)), None)
+
+
+def _touch(
+    states: MutableMapping[str, ItemState],
+    item: str,
+    common: Mapping[str, Any],
+    *,
+    status: str | None,
+) -> None:
+    state = states.get(item) or ItemState(item)
+    persistent = set(state.persistent)
+    change = common["persistent"]
+    persistent |= set(change.get("set") or ())
+    persistent -= set(change.get("unset") or ())
+    updates = {k: v for k, v in common.items() if k != "persistent"}
+    if status is not None:
+        updates["status"] = status
+    states[item] = replace(state, persistent=tuple(sorted(persistent)), **updates)
+
+
+def _aggregate(
+    states: MutableMapping[str, ItemState],
+    parent: str | None,
+    children: list[str],
+    action: str | None,
+) -> None:
+    if action in ("ADD", "OBSERVE") and parent:
+        for child in children:
+            states[child] = replace(states.get(child) or ItemState(child), parent=parent)
+    elif action == "DELETE":
+        # DELETE without childEPCs disaggregates everything in the parent (EPCIS 2.0 §7.4.3).
+        leaving = children or [i for i, s in states.items() if s.parent == parent]
+        for child in leaving:
+            states[child] = replace(states.get(child) or ItemState(child), parent=None)

@@ -1,0 +1,108 @@
+"""Capture jobs: queue validated events (``POST /capture`` answers 202), capture them in a worker.
+
+The request parses and validates the document (an invalid one is rejected whole, 400, as the
+standard says), so a job holds the normalised events as JSON and the worker never parses twice.
+A job is claimed in its own short transaction; its events are captured and its outcome recorded
+in one transaction (``capture(finish=…)``). A job whose worker died is claimed again after
+``stale_after``; recapturing is safe because duplicates are never stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any, Protocol
+
+from events.capture import CaptureOutcome, ErrorBehaviour, capture
+from events.domain.capture_jobs import CaptureJob
+from events.ports import Clock, UnitOfWork
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+class JobsUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also holds the capture-job queue."""
+
+    @property
+    def jobs(self) -> Any:  # noqa: ANN401  SqlCaptureJobs (adapters may not be imported here)
+        """The job queue."""
+        ...
+
+
+def submit(  # noqa: PLR0913
+    uow: JobsUnitOfWork,
+    *,
+    organisation_id: int,
+    events: Sequence[Mapping[str, Any]],
+    media_type: str,
+    behaviour: ErrorBehaviour,
+    clock: Clock,
+) -> CaptureJob:
+    """Queue normalised events for capture."""
+    job = CaptureJob(
+        id=uuid.uuid4().hex,
+        organisation_id=organisation_id,
+        created_at=clock.now(),
+        behaviour=behaviour.value,
+        media_type=media_type,
+        event_count=len(events),
+    )
+    with uow:
+        uow.jobs.add(job, json.dumps(list(events), ensure_ascii=False).encode())
+        uow.commit()
+    return job
+
+
+def process_next(uow_factory: Callable[[], JobsUnitOfWork], clock: Clock) -> CaptureJob | None:
+    """Claim and capture the oldest waiting job; ``None`` when there is none."""
+    now = clock.now()
+    with uow_factory() as uow:
+        claimed = uow.jobs.claim(now, now - STALE_AFTER)
+        uow.commit()
+    if claimed is None:
+        return None
+    job, body = claimed
+    events = json.loads(body)
+    result: list[CaptureJob] = []
+
+    def finish(uow: UnitOfWork, outcome: CaptureOutcome) -> None:
+        done = replace(
+            job,
+            running=False,
+            success=outcome.success,
+            finished_at=clock.now(),
+            event_count=len(events),
+            captured=len(outcome.stored),
+            errors=tuple(_problem(e.kind, e.detail, e.index, e.event_id) for e in outcome.errors),
+        )
+        uow.jobs.finish(done)  # type: ignore[attr-defined]  # a JobsUnitOfWork
+        result.append(done)
+
+    capture(
+        uow_factory(),
+        events,
+        organisation_id=job.organisation_id,
+        behaviour=ErrorBehaviour(job.behaviour),
+        capture_id=job.id,
+        finish=finish,
+    )
+    return result[0]
+
+
+_TYPES = {
+    "duplicate": ("epcisException:ResourceAlreadyExistsException", 409),
+    "unknown-event": ("epcisException:NoSuchResourceException", 404),
+    "invalid": ("epcisException:ValidationException", 400),
+}
+
+
+def _problem(kind: str, detail: str, index: int, event_id: str | None) -> dict[str, Any]:
+    problem_type, status = _TYPES.get(kind, ("epcisException:ImplementationException", 500))
+    body: dict[str, Any] = {"type": problem_type, "title": kind, "status": status, "detail": detail}
+    body["eventIndex"] = index
+    if event_id:
+        body["eventID"] = event_id
+    return body
