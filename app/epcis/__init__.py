@@ -19,7 +19,13 @@ from app.api.auth import current_organisation, require_organisation
 from app.problems import CATALOGUE, Problem, ProblemError
 from app.wiring import wiring_of
 from events.capture import ErrorBehaviour, capture
-from events.codec import EpcisValidationError, read_document, read_event
+from events.codec import (
+    EpcisValidationError,
+    read_document,
+    read_event,
+    write_event,
+    write_query_document,
+)
 from events.submissions import process_next, submit
 
 bp = Blueprint("epcis", __name__, url_prefix="/epcis")
@@ -122,6 +128,26 @@ def capture_event() -> Response:
     return Response(status=201, headers={"Location": location, **VERSION_HEADERS})
 
 
+@bp.get("/events/<path:event_id>")
+@require_organisation
+def event_by_id(event_id: str) -> Response:
+    """One event as JSON-LD (with any error declaration of it); only the caller's own events.
+
+    Broader visibility (partners, regulators) and the EPC format negotiation come with the
+    query interface.
+    """
+    with wiring_of().uow(read_only=True) as uow:
+        event = uow.ledger.get(event_id)
+        declaration = uow.ledger.get(event_id, "declaration")
+    if event is None or event.record.organisation_id != current_organisation().id:
+        raise ProblemError(Problem(CATALOGUE["epcis-not-found"], detail=f"no event {event_id}"))
+    events = [e.record.payload for e in (event, declaration) if e is not None]
+    if len(events) == 1:
+        return _json(write_event(events[0]), 200, "application/ld+json")
+    document = write_query_document(events, creation_date=wiring_of().clock.now().isoformat())
+    return _json(document, 200, "application/ld+json")
+
+
 def _body() -> tuple[bytes, str]:
     limit = wiring_of().settings.capture_file_size_limit
     if request.content_length is not None and request.content_length > limit:
@@ -166,10 +192,8 @@ def _too_large(detail: str) -> ProblemError:
     return ProblemError(Problem(CATALOGUE["epcis-capture-limit"], detail=detail), headers=_limits())
 
 
-def _json(body: Any, status: int) -> Response:  # noqa: ANN401  JSON-ready data
-    return Response(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
-    )
+def _json(body: Any, status: int, mimetype: str = "application/json") -> Response:  # noqa: ANN401
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=mimetype)
 
 
 def init_app(app: Flask) -> None:

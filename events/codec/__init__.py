@@ -6,6 +6,7 @@ References:
 
 from events.codec.document import CaptureDocument, read_document, read_event
 from events.codec.errors import EpcisValidationError, FieldError
+from events.codec.jsonld_writer import write_event, write_query_document
 
 __all__ = [
     "CaptureDocument",
@@ -13,4 +14,6 @@ __all__ = [
     "FieldError",
     "read_document",
     "read_event",
+    "write_event",
+    "write_query_document",
 ]

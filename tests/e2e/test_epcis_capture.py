@@ -183,6 +183,12 @@ def test_post_one_event(client, auth) -> None:
     created = post(client, auth, event(5), path="/epcis/events")
     assert created.status_code == 201
     assert created.headers["Location"].startswith("/epcis/events/ni%3A%2F%2F%2Fsha-256")
+    stored = client.get(created.headers["Location"], headers=auth)
+    assert stored.status_code == 200
+    assert stored.get_json()["epcList"] == [SGTIN.format("S5")]
+    assert stored.get_json()["eventID"].startswith("ni:///sha-256;")
+    hidden = client.get(created.headers["Location"], headers={"Authorization": "Bearer oc_b"})
+    assert hidden.status_code == 404
     again = post(client, auth, event(5), path="/epcis/events")
     assert again.status_code == 409
     assert again.get_json()["type"] == "epcisException:ResourceAlreadyExistsException"
