@@ -26,6 +26,7 @@ from typing import Final
 from events.codec.cbv import normalise_vocab
 from events.codec.errors import FieldError
 from events.codec.validation import check_identifier
+from events.domain.hashing import SENSOR_REPORT_FIELDS
 
 __all__ = ["EVENT_TYPES", "EventReader", "clark"]
 
@@ -75,34 +76,8 @@ _METADATA: Final = frozenset(
         "bizRules",
     }
 )
-_REPORT: Final = frozenset(
-    {
-        "type",
-        "exception",
-        "deviceID",
-        "deviceMetadata",
-        "rawData",
-        "dataProcessingMethod",
-        "time",
-        "microorganism",
-        "chemicalSubstance",
-        "value",
-        "component",
-        "stringValue",
-        "booleanValue",
-        "hexBinaryValue",
-        "uriValue",
-        "minValue",
-        "maxValue",
-        "meanValue",
-        "sDev",
-        "percRank",
-        "percValue",
-        "uom",
-        "coordinateReferenceSystem",
-        "bizRules",
-    }
-)  # bizRules: JSON Schema and GS1 examples allow it
+# bizRules is accepted on sensorReport (GS1 and openepcis examples use it) but not hashed.
+_REPORT: Final = frozenset((*SENSOR_REPORT_FIELDS, "bizRules"))
 _NUMERIC: Final = frozenset(
     {"value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue", "quantity"}
 )

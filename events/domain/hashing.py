@@ -52,7 +52,7 @@ _METADATA: Final = (
     "dataProcessingMethod",
     "bizRules",
 )
-_REPORT: Final = (
+SENSOR_REPORT_FIELDS: Final = (  # sensorReport members, in CBV 2.0 §8.9 hash order
     "type",
     "exception",
     "deviceID",
@@ -82,7 +82,7 @@ _SENSOR: Final[_Order] = (
         "sensorElement",
         (
             ("sensorMetadata", tuple((n, None) for n in _METADATA)),
-            ("sensorReport", tuple((n, None) for n in _REPORT)),
+            ("sensorReport", tuple((n, None) for n in SENSOR_REPORT_FIELDS)),
         ),
     ),
 )
