@@ -250,3 +250,52 @@ sscc_counters = Table(
     Column("extension", Integer, primary_key=True),
     Column("next_reference", BigInteger, nullable=False),
 )
+
+# Named queries (EPCIS 2.0 REST binding /queries): a name and the query's parameters.
+named_queries = Table(
+    "named_queries",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("query", JSON(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Subscriptions to named queries; ``last_position`` is the durable cursor over the ledger
+# (the outbox): it advances only when the receiver answered 2xx.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("query_name", String(200), ForeignKey("named_queries.name"), nullable=False),
+    Column("dest", String(2000), nullable=False),
+    Column("signature_token", String(500), nullable=True),
+    Column("stream", Boolean, nullable=False),
+    Column("schedule", JSON(), nullable=True),
+    Column("initial_record_time", UtcDateTime(), nullable=True),
+    Column("report_if_empty", Boolean, nullable=False),
+    Column("last_position", BigInteger, nullable=False),
+    Column("last_notified_at", UtcDateTime(), nullable=True),
+    Column("next_attempt_at", UtcDateTime(), nullable=True),
+    Column("failures", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("deleted_at", UtcDateTime(), nullable=True),
+    Index(None, "query_name"),
+)
+
+# Every delivery attempt of a subscription, kept for the delivery log.
+subscription_deliveries = Table(
+    "subscription_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", String(32), ForeignKey("subscriptions.id"), nullable=False),
+    Column("first_position", BigInteger, nullable=False),
+    Column("last_position", BigInteger, nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("attempted_at", UtcDateTime(), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", String(500), nullable=True),
+    Column("succeeded", Boolean, nullable=False),
+    Index(None, "subscription_id", "id"),
+)
