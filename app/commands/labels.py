@@ -48,9 +48,7 @@ def refusal(organisation: Organisation, code: Identifier) -> str | None:
     """
     if code.gtin is not None and not organisation.owns_gtin(code.gtin):
         return f"GTIN {code.gtin} is not under a company prefix of {organisation.name!r}"
-    if code.sscc is not None and not any(
-        code.sscc[1:].startswith(p) for p in organisation.company_prefixes
-    ):
+    if code.sscc is not None and not organisation.owns_sscc(code.sscc):
         return f"SSCC {code.sscc} is not under a company prefix of {organisation.name!r}"
     if code.scheme is Scheme.HANDLE and not organisation.owns_handle_prefix(
         code.handle_prefix or ""

@@ -31,6 +31,15 @@ class Organisation:
         """
         return any(gtin14[1:].startswith(prefix) for prefix in self.company_prefixes)
 
+    def owns_sscc(self, sscc: str) -> bool:
+        """True when the SSCC's company prefix (after the extension digit) is one of ours.
+
+        >>> owner = Organisation(id=1, name="x", company_prefixes=("0614141",))
+        >>> owner.owns_sscc("106141411234567897")
+        True
+        """
+        return any(sscc[1:].startswith(prefix) for prefix in self.company_prefixes)
+
     def owns_handle_prefix(self, prefix: str) -> bool:
         """True for our Handle prefix or a prefix below it (``88.100.1`` owns ``88.100.1.7``)."""
         own = self.handle_prefix
