@@ -48,6 +48,13 @@ def _choice(options: tuple[str, ...], *, upper: bool = False) -> Callable[[str, 
     return parse
 
 
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in {"true", "false"}:
+        raise ConfigError(f"{name}={raw!r} is not valid: expected true or false")
+    return value == "true"
+
+
 def _text(name: str, raw: str) -> str:
     if not raw.strip():
         raise ConfigError(f"{name} is empty: unset it to use the default, or give a value")
@@ -69,6 +76,7 @@ class Settings:
     capture_file_size_limit: int = 64 * 1024 * 1024  # bytes (GS1-EPCIS-Capture-File-Size-Limit)
     capture_inline_limit: int = 1000  # documents up to this many events are captured in the request
     signing_key_file: str = str(REPO_ROOT / "instance" / "ledger-signing.key")
+    webhook_allow_private: bool = False  # allow webhook destinations on private/loopback addresses
 
     @classmethod
     def from_env(
@@ -121,4 +129,5 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "capture_file_size_limit": _positive,
     "capture_inline_limit": _positive,
     "signing_key_file": _text,
+    "webhook_allow_private": _bool,
 }

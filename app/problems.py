@@ -143,6 +143,57 @@ CATALOGUE: dict[str, ProblemType] = {
             "epcisException:NoSuchResourceException",
         ),
         ProblemType(
+            "epcis-subscription-invalid",
+            400,
+            _l("Invalid subscription"),
+            _l(
+                "Give dest and either stream: true or a schedule; the detail names the field "
+                "that is wrong."
+            ),
+            "epcisException:ValidationException",
+        ),
+        ProblemType(
+            "webhook-destination-refused",
+            400,
+            _l("Webhook destination refused"),
+            _l(
+                "Webhooks go only to http:// or https:// addresses that resolve to public IP "
+                "addresses; private, loopback and link-local ones are refused."
+            ),
+            "epcisException:ValidationException",
+        ),
+        ProblemType(
+            "epcis-subscription-not-found",
+            404,
+            _l("No such query or subscription"),
+            _l(
+                "There is no named query or subscription "
+                "with this name or id for your organisation."
+            ),
+            "epcisException:NoSuchResourceException",
+        ),
+        ProblemType(
+            "epcis-query-parameter",
+            400,
+            _l("Invalid query parameter"),
+            _l("A query parameter is unknown or has an invalid value; the detail names it."),
+            "epcisException:QueryParameterException",
+        ),
+        ProblemType(
+            "epcis-query-too-large",
+            413,
+            _l("Query result too large"),
+            _l("The query would return more events than allowed; narrow it or use paging."),
+            "epcisException:QueryTooLargeException",
+        ),
+        ProblemType(
+            "epcis-query-too-complex",
+            413,
+            _l("Query too complex"),
+            _l("The query has more parameters or values than this server evaluates."),
+            "epcisException:QueryTooComplexException",
+        ),
+        ProblemType(
             "internal-error",
             500,
             _l("Internal error"),

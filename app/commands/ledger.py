@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from app.commands.organisations import find_organisation
+from app.epcis.subscriptions import deliver_subscriptions
 from app.signing import signing_key
 from app.wiring import Wiring, wiring_of
 from events.audit import verify
@@ -204,6 +205,7 @@ def run_jobs(
     """Process capture jobs until ``stop`` is set (or the queue is empty: ``stop_when_idle``)."""
     done = 0
     while not stop.is_set():
+        deliver_subscriptions(wiring)  # due webhook notifications (docs/WEBHOOKS.md)
         if process_next(wiring.uow, wiring.clock) is not None:
             done += 1
         elif stop_when_idle:

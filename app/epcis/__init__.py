@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import entry_points
 from app.api.auth import current_organisation, require_organisation
+from app.epcis import queries, subscriptions
 from app.problems import CATALOGUE, Problem, ProblemError
 from app.wiring import wiring_of
 from events.capture import ErrorBehaviour, capture
@@ -199,6 +200,8 @@ def _json(body: Any, status: int, mimetype: str = "application/json") -> Respons
 def init_app(app: Flask) -> None:
     """Register the EPCIS binding and announce it to partner systems."""
     app.register_blueprint(bp)
+    app.register_blueprint(subscriptions.bp)
+    app.register_blueprint(queries.bp)
     entry_points.add(
         app,
         entry_points.EntryPoint(
