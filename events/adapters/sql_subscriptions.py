@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 
 from events.adapters.sql_uow import SqlUnitOfWork
 from events.adapters.tables import (
@@ -53,6 +53,27 @@ class SqlSubscriptions:
                 name=name, organisation_id=organisation_id, query=query, created_at=now
             )
         )
+
+    def named_queries_of(self, organisation_id: int) -> list[tuple[str, dict[str, Any], datetime]]:
+        """An organisation's named queries: (name, parameters, created at), by name."""
+        query = (
+            select(named_queries.c.name, named_queries.c.query, named_queries.c.created_at)
+            .where(named_queries.c.organisation_id == organisation_id)
+            .order_by(named_queries.c.name)
+        )
+        return [(row[0], dict(row[1] or {}), row[2]) for row in self._connection.execute(query)]
+
+    def delete_named_query(self, name: str) -> bool:
+        """Delete a named query that no subscription refers to; False when one does."""
+        used = self._connection.execute(
+            select(func.count())
+            .select_from(subscriptions)
+            .where(subscriptions.c.query_name == name)
+        ).scalar()
+        if used:
+            return False
+        self._connection.execute(delete(named_queries).where(named_queries.c.name == name))
+        return True
 
     def start_position(self, organisation_id: int, initial_record_time: datetime | None) -> int:
         """The cursor of a new subscription: before ``initialRecordTime``, else the ledger end."""
