@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import entry_points
 from app.api.auth import current_organisation, require_organisation
-from app.epcis import named_queries, queries, subscriptions
+from app.epcis import named_queries, queries, resources, subscriptions
 from app.problems import CATALOGUE, Problem, ProblemError
 from app.wiring import wiring_of
 from events.capture import ErrorBehaviour, capture
@@ -203,6 +203,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(subscriptions.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(named_queries.bp)
+    app.register_blueprint(resources.bp)
     entry_points.add(
         app,
         entry_points.EntryPoint(
