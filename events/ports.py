@@ -225,3 +225,8 @@ class UnitOfWork(Protocol):
     def commit(self) -> None:
         """Make the work durable."""
         ...
+
+
+# The trace engine's read port lives with its link types (``events.trace`` may not import this
+# module: the two are independent layers in setup.cfg).
+from events.lineage import LineageStore  # noqa: E402, F401  re-exported

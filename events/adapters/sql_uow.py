@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from events.adapters.engine import SQLITE_BEGIN
 from events.adapters.sql_jobs import SqlCaptureJobs
 from events.adapters.sql_ledger import SqlLedger
+from events.adapters.sql_lineage import SqlLineage
 from events.adapters.sql_projections import SqlProjections
 from events.adapters.sql_registry import SqlCodeRegistry, SqlOrganisations
 from events.adapters.sql_tree import SqlCheckpoints, SqlLedgerTree
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     merkle: SqlLedgerTree
     jobs: SqlCaptureJobs
     checkpoints: SqlCheckpoints
+    lineage: SqlLineage
 
     def __init__(
         self, engine: Engine, clock: Clock | None = None, *, read_only: bool = False
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
         self.merkle = SqlLedgerTree(self._connection)
         self.jobs = SqlCaptureJobs(self._connection)
         self.checkpoints = SqlCheckpoints(self._connection)
+        self.lineage = SqlLineage(self._connection)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,275 @@
+"""Forward and backward trace over a ``LineageStore`` (bounded, time-aware breadth-first walk).
+
+Backward (逆向回推) from any code: the inputs of every TransformationEvent that produced it,
+recursively (EPCIS 2.0 §7.4.5; instance and class level, with the quantities used), the
+containers that carried it and when (AggregationEvent ADD…DELETE, §7.4.3, see
+``events.lineage``), the contents of a traced container, and the locations and parties of their
+events (``bizLocation``/``readPoint`` §7.3.4, ``sourceList``/``destinationList`` §7.3.5.4) and
+inspections (CBV 2.0 bizStep ``inspecting`` with disposition, ILMD §7.3.6, sensor data §7.3.8).
+
+Forward (顺向追踪): every output derived from it through transformations, the containers that
+carried affected goods *while they carried them* (other contents of a container are not
+affected), every shipment (bizStep ``shipping``) and who holds the affected goods now.
+
+Each walk state is ``(object, role, span)``: role ``self`` (the code and its contents),
+``origin``/``derived`` (reached through transformations: affected for all time) or ``carrier``
+(a container, affected only during ``span``, a half-open range of ledger positions). A state
+already covered is not walked again, so cycles end; depth and node bounds stop deep chains and
+set ``truncated``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final, Literal
+
+from events.domain.links import canonical_id
+from events.lineage import CONTAINMENT, Happening, LineageStore, Link
+from events.trace_summary import GTIN, summarise, term
+
+Direction = Literal["forward", "backward"]
+Span = tuple[int, int]
+FOREVER: Final = 2**62
+ALWAYS: Final[Span] = (0, FOREVER)
+MAX_DEPTH: Final = 200
+MAX_NODES: Final = 100_000
+_TRACED: Final = {"forward": "derived", "backward": "origin"}
+
+
+class UnknownCodeError(LookupError):
+    """No non-erroneous event in the ledger names the code."""
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEdge:
+    """An edge of the trace graph (lineage, location or party), made by one event."""
+
+    src: str
+    dst: str
+    relation: str
+    event_id: str
+    event_time: str
+    quantity: float | None = None
+    uom: str | None = None
+    until_time: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TraceNode:
+    """One object, location or party, once per canonical id."""
+
+    id: str
+    kind: str  # item, class, container, location, party
+    roles: tuple[str, ...] = ()
+    name: str | None = None  # master data comes later
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A trace graph with its summaries."""
+
+    direction: Direction
+    root: str
+    nodes: tuple[TraceNode, ...]
+    edges: tuple[TraceEdge, ...]
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    truncated: bool = False
+    bound: Mapping[str, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (the API and ``onecode trace --json`` answer)."""
+        return {
+            "direction": self.direction,
+            "root": self.root,
+            "truncated": self.truncated,
+            "bound": dict(self.bound) if self.bound else None,
+            "nodes": [asdict(n) | {"roles": list(n.roles)} for n in self.nodes],
+            "edges": [asdict(e) for e in self.edges],
+            "summary": dict(self.summary),
+        }
+
+
+def backward(
+    store: LineageStore, code: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
+) -> Trace:
+    """Where ``code`` (any spelling) came from. Raises ``UnknownCodeError``."""
+    return trace(store, code, "backward", max_depth=max_depth, max_nodes=max_nodes)
+
+
+def forward(
+    store: LineageStore, code: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
+) -> Trace:
+    """Where ``code`` (any spelling) went and who holds it now. Raises ``UnknownCodeError``."""
+    return trace(store, code, "forward", max_depth=max_depth, max_nodes=max_nodes)
+
+
+def trace(
+    store: LineageStore,
+    code: str,
+    direction: Direction,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> Trace:
+    """Walk from ``code`` in ``direction``; see the module docstring."""
+    root = canonical_id(code.strip())
+    if not store.known(root):
+        raise UnknownCodeError(root)
+    walk = _Walk(store, direction, max_nodes)
+    walk.run(root, max_depth)
+    naming = store.events_naming(list(walk.seen))
+    edges = {_edge(link) for link in walk.followed}
+    places: dict[str, str] = {}
+    kept: dict[str, list[Happening]] = {}
+    for node, roles in walk.seen.items():
+        spans = [s for spans_ in roles.values() for s in spans_]
+        kept[node] = [h for h in naming.get(node, ()) if any(a <= h.position < b for a, b in spans)]
+        for happening in kept[node]:
+            for edge, kind in _where(node, happening):
+                edges.add(edge)
+                places.setdefault(edge.dst, kind)
+    containers = {link.dst for link in walk.followed if link.relation == "child"}
+    nodes = [
+        TraceNode(node, kind_of(node, containers), tuple(sorted(roles)))
+        for node, roles in walk.seen.items()
+    ]
+    nodes += [TraceNode(p, kind) for p, kind in places.items() if p not in walk.seen]
+    nodes.sort(key=lambda n: n.id)
+    summary = summarise(store, direction, nodes, walk.followed, kept)
+    return Trace(
+        direction,
+        root,
+        tuple(nodes),
+        tuple(sorted(edges, key=_edge_order)),
+        summary,
+        walk.truncated,
+        {"max_depth": max_depth, "max_nodes": max_nodes} if walk.truncated else None,
+    )
+
+
+class _Walk:
+    """The bounded breadth-first walk over ``(object, role, span)`` states."""
+
+    def __init__(self, store: LineageStore, direction: Direction, max_nodes: int) -> None:
+        self.store, self.direction, self.max_nodes = store, direction, max_nodes
+        self.seen: dict[str, dict[str, list[Span]]] = {}
+        self.followed: set[Link] = set()
+        self.truncated = False
+
+    def run(self, root: str, max_depth: int) -> None:
+        self.seen[root] = {"self": [ALWAYS]}
+        frontier = [(root, "self", ALWAYS)]
+        for _depth in range(max_depth):
+            items = list(dict.fromkeys(node for node, _r, _s in frontier))
+            to, out = defaultdict(list), defaultdict(list)
+            for link in self.store.links_to(items):
+                to[link.dst].append(link)
+            for link in self.store.links_from(items):
+                out[link.src].append(link)
+            following = []
+            for node, role, span in frontier:
+                for link, other, next_role, next_span in self._steps(node, role, span, to, out):
+                    if self._visit(other, next_role, next_span):
+                        following.append((other, next_role, next_span))
+                    if other in self.seen:
+                        self.followed.add(link)
+            frontier = following
+            if not frontier:
+                return
+        self.truncated = True
+
+    def _steps(
+        self,
+        node: str,
+        role: str,
+        span: Span,
+        to: Mapping[str, list[Link]],
+        out: Mapping[str, list[Link]],
+    ) -> Iterator[tuple[Link, str, str, Span]]:
+        forward = self.direction == "forward"
+        if role != "carrier":
+            for link in (out if forward else to).get(node, ()):
+                if link.relation == "input":
+                    yield link, link.dst if forward else link.src, _TRACED[self.direction], ALWAYS
+        for link in out.get(node, ()):
+            inside = _meet(span, link)
+            if link.relation in CONTAINMENT and inside:
+                yield link, link.dst, "carrier", inside
+        if role == "self":
+            for link in to.get(node, ()):
+                inside = _meet(span, link)
+                if link.relation in CONTAINMENT and inside:
+                    yield link, link.src, "self", inside
+
+    def _visit(self, node: str, role: str, span: Span) -> bool:
+        """Record the state; False when it is covered already or the node bound is hit."""
+        roles = self.seen.get(node)
+        if roles is None:
+            if len(self.seen) >= self.max_nodes:
+                self.truncated = True
+                return False
+            roles = self.seen[node] = {}
+        spans = roles.setdefault(role, [])
+        if any(a <= span[0] and span[1] <= b for a, b in spans):
+            return False
+        spans.append(span)
+        return True
+
+
+def _meet(span: Span, link: Link) -> Span | None:
+    start, end = max(span[0], link.position), min(span[1], link.until or FOREVER)
+    return (start, end) if start < end else None
+
+
+def _edge(link: Link) -> TraceEdge:
+    return TraceEdge(
+        link.src,
+        link.dst,
+        link.relation,
+        link.event_id,
+        link.event_time,
+        link.quantity,
+        link.uom,
+        link.until_time,
+    )
+
+
+def _where(node: str, happening: Happening) -> Iterator[tuple[TraceEdge, str]]:
+    """Location and party edges of one event naming ``node``."""
+    payload = happening.payload
+    made = (happening.event_id, str(payload.get("eventTime")))
+    for key, relation in (("bizLocation", "biz_location"), ("readPoint", "read_point")):
+        where = payload.get(key)
+        if isinstance(where, Mapping) and isinstance(where.get("id"), str):
+            yield TraceEdge(node, canonical_id(where["id"]), relation, *made), "location"
+    for key, relation, inner in (
+        ("sourceList", "source", "source"),
+        ("destinationList", "destination", "destination"),
+    ):
+        for entry in payload.get(key) or ():
+            party = entry.get(inner) if isinstance(entry, Mapping) else None
+            if isinstance(party, str):
+                kind = "location" if term(entry.get("type")) == "location" else "party"
+                edge = TraceEdge(
+                    node, canonical_id(party), f"{relation}:{term(entry.get('type'))}", *made
+                )
+                yield edge, kind
+
+
+def kind_of(node: str, containers: set[str]) -> str:
+    """item, class, container, location or party, from the code and how it was used."""
+    if node in containers or "/00/" in node:
+        return "container"
+    if "/414/" in node:
+        return "location"
+    if "/417/" in node:
+        return "party"
+    if GTIN.search(node) and "/21/" not in node:
+        return "class"
+    return "item"
+
+
+def _edge_order(edge: TraceEdge) -> tuple[str, str, str, str]:
+    return (edge.event_time, edge.src, edge.dst, edge.relation)

@@ -1,0 +1,205 @@
+"""The summaries of a trace: affected products and lots, holders now, shipments, sources, tests.
+
+References:
+    CBV 2.0 §7.1 bizStep (``inspecting``, ``shipping``), §7.2 disposition; EPCIS 2.0 §7.3.6
+    ILMD (``lotNumber``), §7.3.8 sensorElementList; §7.3.5.4 source/destination.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from events.domain.links import canonical_id
+from events.domain.state import ItemState
+from events.lineage import Happening, LineageStore, Link
+
+if TYPE_CHECKING:
+    from events.trace import TraceNode
+
+GTIN: Final = re.compile(r"/01/(\d{14})")
+LOT: Final = re.compile(r"/10/([^/?]+)")
+GOODS: Final = frozenset({"self", "origin", "derived"})
+_MAX_PARENTS: Final = 50
+
+
+def term(value: object) -> str:
+    """The CBV term of a vocabulary value in any spelling (bare, URN, GS1 Web URI)."""
+    return re.split(r"[:/-]", value)[-1] if isinstance(value, str) else ""
+
+
+def summarise(
+    store: LineageStore,
+    direction: str,
+    nodes: Collection[TraceNode],
+    followed: Collection[Link],
+    kept: Mapping[str, list[Happening]],
+) -> dict[str, Any]:
+    """Products, containers, inspections; forward holders and shipments; backward sources."""
+    goods = [n for n in nodes if n.kind in ("item", "class") and GOODS & set(n.roles)]
+    used: dict[str, dict[str | None, float]] = defaultdict(lambda: defaultdict(float))
+    # An input's quantity is per event (evolve repeats it on each input x output edge).
+    for src, _event, uom, quantity in {
+        (k.src, k.event_id, k.uom, k.quantity) for k in followed if k.relation == "input"
+    }:
+        if quantity is not None:
+            used[src][uom] += quantity
+    summary: dict[str, Any] = {
+        "products": _products(goods, kept, used),
+        "containers": sorted(n.id for n in nodes if n.kind == "container"),
+        "inspections": _inspections(goods, kept),
+    }
+    if direction == "forward":
+        summary["holders"] = _holders(store, goods, used)
+        summary["shipments"] = _shipments(kept)
+    else:
+        fed = _has_inputs(followed)
+        origins = [n for n in goods if "origin" in n.roles and n.id not in fed]
+        summary["sources"] = [_source(n, kept) for n in origins]
+    return summary
+
+
+def _has_inputs(followed: Collection[Link]) -> set[str]:
+    return {link.dst for link in followed if link.relation == "input"}
+
+
+def _lot(node: str, happenings: list[Happening]) -> str | None:
+    found = LOT.search(node)
+    if found:
+        return found.group(1)
+    for happening in happenings:
+        ilmd = happening.payload.get("ilmd")
+        if isinstance(ilmd, Mapping):
+            for key, value in ilmd.items():
+                if key.rsplit(":", 1)[-1] == "lotNumber" and isinstance(value, str):
+                    return value
+    return None
+
+
+def _quantities(amounts: Mapping[str | None, float]) -> list[dict[str, Any]]:
+    return [{"quantity": q, "uom": u} for u, q in sorted(amounts.items(), key=lambda x: x[0] or "")]
+
+
+def _products(
+    goods: list[TraceNode],
+    kept: Mapping[str, list[Happening]],
+    used: Mapping[str, Mapping[str | None, float]],
+) -> list[dict[str, Any]]:
+    groups: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    for node in goods:
+        gtin = GTIN.search(node.id)
+        key = (gtin.group(1) if gtin else None, _lot(node.id, kept.get(node.id, [])))
+        group = groups.setdefault(
+            key, {"gtin": key[0], "lot": key[1], "items": 0, "classes": [], "others": []}
+        )
+        if node.kind == "class":
+            group["classes"].append({"id": node.id, "used": _quantities(used.get(node.id, {}))})
+        elif gtin:
+            group["items"] += 1
+        else:
+            group["others"].append(node.id)
+    return [groups[k] for k in sorted(groups, key=lambda k: (k[0] or "", k[1] or ""))]
+
+
+def _inspections(
+    goods: list[TraceNode], kept: Mapping[str, list[Happening]]
+) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for node in goods:
+        for happening in kept.get(node.id, ()):
+            payload = happening.payload
+            if term(payload.get("bizStep")) != "inspecting":
+                continue
+            entry = found.setdefault(
+                happening.event_id,
+                {
+                    "event_id": happening.event_id,
+                    "event_time": payload.get("eventTime"),
+                    "disposition": term(payload.get("disposition")) or None,
+                    "ilmd": payload.get("ilmd"),
+                    "sensors": payload.get("sensorElementList"),
+                    "objects": [],
+                },
+            )
+            entry["objects"].append(node.id)
+    return sorted(found.values(), key=lambda e: (str(e["event_time"]), e["event_id"]))
+
+
+def _shipments(kept: Mapping[str, list[Happening]]) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for node, happenings in kept.items():
+        for happening in happenings:
+            payload = happening.payload
+            if term(payload.get("bizStep")) != "shipping":
+                continue
+            entry = found.setdefault(
+                happening.event_id,
+                {
+                    "event_id": happening.event_id,
+                    "event_time": payload.get("eventTime"),
+                    "destinations": payload.get("destinationList") or [],
+                    "objects": [],
+                },
+            )
+            entry["objects"].append(node)
+    for entry in found.values():
+        entry["objects"].sort()
+    return sorted(found.values(), key=lambda e: (str(e["event_time"]), e["event_id"]))
+
+
+def _holders(
+    store: LineageStore,
+    goods: list[TraceNode],
+    used: Mapping[str, Mapping[str | None, float]],
+) -> list[dict[str, Any]]:
+    """Who holds each affected object now: the newest holder along its current parents."""
+    wanted = [n.id for n in goods]
+    states = store.states(wanted)
+    for _ in range(_MAX_PARENTS):
+        parents = {s.parent for s in states.values() if s.parent and s.parent not in states}
+        if not parents:
+            break
+        states.update(store.states(parents))
+    groups: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    for node in goods:
+        chain: list[ItemState] = []
+        item = states.get(node.id)
+        while item is not None and len(chain) < _MAX_PARENTS:
+            chain.append(item)
+            item = states.get(item.parent) if item.parent else None
+        held = [s for s in chain if s.holder]
+        located = [s for s in chain if s.biz_location]
+        holder = max(held, key=lambda s: s.last_position).holder if held else None
+        place = max(located, key=lambda s: s.last_position).biz_location if located else None
+        key = (holder, place)
+        group = groups.setdefault(
+            key, {"holder": holder, "biz_location": place, "items": 0, "classes": []}
+        )
+        if node.kind == "class":
+            group["classes"].append({"id": node.id, "used": _quantities(used.get(node.id, {}))})
+        else:
+            group["items"] += 1
+    return [groups[k] for k in sorted(groups, key=lambda k: (k[0] or "", k[1] or ""))]
+
+
+def _source(node: TraceNode, kept: Mapping[str, list[Happening]]) -> dict[str, Any]:
+    places: set[str] = set()
+    parties: set[str] = set()
+    for happening in kept.get(node.id, ()):
+        payload = happening.payload
+        for key in ("bizLocation", "readPoint"):
+            where = payload.get(key)
+            if isinstance(where, Mapping) and isinstance(where.get("id"), str):
+                places.add(canonical_id(where["id"]))
+        for key, inner in (("sourceList", "source"), ("destinationList", "destination")):
+            for entry in payload.get(key) or ():
+                if isinstance(entry, Mapping) and isinstance(entry.get(inner), str):
+                    parties.add(canonical_id(entry[inner]))
+    return {
+        "id": node.id,
+        "kind": node.kind,
+        "locations": sorted(places),
+        "parties": sorted(parties),
+    }
