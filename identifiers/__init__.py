@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from identifiers._errors import IdentifierError, MintError, ParseError
 from identifiers._linters import check_ai_value
-from identifiers._parse import MAX_INPUT_LENGTH, parse
+from identifiers._parse import MAX_INPUT_LENGTH, Reading, parse, read
 from identifiers.ai_table import AiSpec, ai_spec
 from identifiers.checksums import gs1_check_digit, has_valid_check_digit
 from identifiers.cn_drug_code import CnDrugCode
@@ -41,6 +41,7 @@ __all__ = [
     "KnownPrefixes",
     "MintError",
     "ParseError",
+    "Reading",
     "Scheme",
     "SerialPolicy",
     "Sscc",
@@ -59,4 +60,5 @@ __all__ = [
     "parse_digital_link",
     "parse_element_string",
     "parse_epc_urn",
+    "read",
 ]

@@ -27,9 +27,11 @@ Company Prefix lengths, cached per prefix.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
-from identifiers._errors import ParseError
+from identifiers._errors import IdentifierError, ParseError
 from identifiers.checksums import gs1_check_digit, has_valid_check_digit
 from identifiers.cn_drug_code import CnDrugCode
 from identifiers.company_prefix import CompanyPrefixes, as_company_prefixes
@@ -68,8 +70,35 @@ def parse(
         raise ParseError(f"{text!r}: expected text, got {type(text).__name__}")
     if len(text) > MAX_INPUT_LENGTH:
         raise ParseError(f"input of {len(text)} characters: expected at most {MAX_INPUT_LENGTH}")
-    prefixes = as_company_prefixes(company_prefixes)
-    return _dispatch(text.strip(), prefixes)
+    return _dispatch(text.strip(), as_company_prefixes(company_prefixes))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What most callers need of a parse, small enough to cache: identity, key, or the problem."""
+
+    canonical: str | None
+    key: tuple[tuple[str, str], ...]
+    problem: str | None
+
+
+# One capture validates, hashes and links the same identifiers: reading each once saves two
+# parses in three. Bounded (a ``Reading`` is a few hundred bytes), and large enough for the
+# identifiers of a 10,000-event document, so a sequential pass does not flush it.
+@lru_cache(maxsize=131_072)
+def read(text: str) -> Reading:
+    """Parse ``text`` once (cached): its canonical form and key, or why it is not valid.
+
+    >>> read("urn:epc:id:sgtin:9521234.054321.A").canonical
+    'https://id.gs1.org/01/09521234543213/21/A'
+    >>> read("(01)09521234543214").problem
+    "(01) '09521234543214': expected check digit 3, got 4"
+    """
+    try:
+        code = parse(text)
+    except IdentifierError as exc:
+        return Reading(canonical=None, key=(), problem=str(exc))
+    return Reading(canonical=code.canonical, key=code.key, problem=None)
 
 
 def _dispatch(text: str, prefixes: CompanyPrefixes | None) -> Identifier:  # noqa: PLR0911  one branch per spelling

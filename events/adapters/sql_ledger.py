@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, text, tuple_
+from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from events.adapters.memory import SystemClock, find_duplicates
@@ -62,21 +62,23 @@ class SqlLedger:
         ]
 
     def duplicates(self, records: Sequence[EventRecord]) -> dict[int, str]:
-        """Records repeating a stored event (same eventID or hash, same kind) or each other."""
-        keys = sorted({key for record in records for key in record.keys})
+        """Records repeating a stored event (same eventID or hash, same kind) or each other.
+
+        Two lookups on single columns, each served by the leading column of its unique index
+        (an OR of row-value IN lists is not, and scans the ledger on PostgreSQL).
+        """
         stored: set[tuple[str, str]] = set()
-        for start in range(0, len(keys), _LOOKUP_CHUNK):
-            chunk = keys[start : start + _LOOKUP_CHUNK]
-            query = select(
-                ledger_events.c.event_id, ledger_events.c.event_hash, ledger_events.c.kind
-            ).where(
-                or_(
-                    tuple_(ledger_events.c.event_id, ledger_events.c.kind).in_(chunk),
-                    tuple_(ledger_events.c.event_hash, ledger_events.c.kind).in_(chunk),
-                )
-            )
-            for event_id, event_hash, kind in self._connection.execute(query):
-                stored.update({(event_id, kind), (event_hash, kind)})
+        for column, values in (
+            (ledger_events.c.event_id, {r.event_id for r in records}),
+            (ledger_events.c.event_hash, {r.event_hash for r in records}),
+        ):
+            ordered = sorted(values)
+            for start in range(0, len(ordered), _LOOKUP_CHUNK):
+                query = select(
+                    ledger_events.c.event_id, ledger_events.c.event_hash, ledger_events.c.kind
+                ).where(column.in_(ordered[start : start + _LOOKUP_CHUNK]))
+                for event_id, event_hash, kind in self._connection.execute(query):
+                    stored.update({(event_id, kind), (event_hash, kind)})
         return find_duplicates(records, stored)
 
     def get(self, event_id: str, kind: str = "event") -> StoredEvent | None:

@@ -9,7 +9,8 @@ the projections and replays the whole ledger; a test holds it equal to the incre
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import fields
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
@@ -175,21 +176,39 @@ class SqlProjections:
         return {row.item: _state(row._mapping) for row in self._connection.execute(query)}  # noqa: SLF001
 
     def _save(self, states: Iterable[ItemState]) -> None:
-        rows = [{**asdict(s), "persistent": list(s.persistent)} for s in states]
-        for start in range(0, len(rows), _CHUNK):
-            statement = self._insert(item_state).values(rows[start : start + _CHUNK])
-            self._connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[item_state.c.item],
-                    set_={c: statement.excluded[c] for c in _STATE_COLUMNS if c != "item"},
-                )
-            )
+        rows = [{**_row(s, _STATE_FIELDS), "persistent": list(s.persistent)} for s in states]
+        if rows:  # one statement, executemany: compiled once and cached, not per chunk
+            self._connection.execute(_upsert_state(self._insert), rows)
 
     def _add_edges(self, edges: list[Edge]) -> None:
-        rows = [asdict(e) for e in dict.fromkeys(edges)]
-        for start in range(0, len(rows), _CHUNK):
-            statement = self._insert(lineage_edges).values(rows[start : start + _CHUNK])
-            self._connection.execute(statement.on_conflict_do_nothing())
+        rows = [_row(e, _EDGE_FIELDS) for e in dict.fromkeys(edges)]
+        if rows:
+            self._connection.execute(_insert_edges(self._insert), rows)
+
+
+# dataclasses.asdict deep-copies every value; these rows hold only strings and numbers.
+_STATE_FIELDS = tuple(f.name for f in fields(ItemState))
+_EDGE_FIELDS = tuple(f.name for f in fields(Edge))
+
+
+def _row(value: object, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(value, name) for name in names}
+
+
+@cache
+def _upsert_state(make_insert: Any) -> Any:  # noqa: ANN401  a dialect's insert and its statement
+    """``INSERT … ON CONFLICT (item) DO UPDATE`` for item_state, built once per dialect."""
+    statement = make_insert(item_state)
+    return statement.on_conflict_do_update(
+        index_elements=[item_state.c.item],
+        set_={c: statement.excluded[c] for c in _STATE_COLUMNS if c != "item"},
+    )
+
+
+@cache
+def _insert_edges(make_insert: Any) -> Any:  # noqa: ANN401
+    """``INSERT … ON CONFLICT DO NOTHING`` for lineage_edges, built once per dialect."""
+    return make_insert(lineage_edges).on_conflict_do_nothing()
 
 
 def _state(row: Any) -> ItemState:  # noqa: ANN401  a RowMapping

@@ -23,7 +23,7 @@ from typing import Final
 import jsonschema_rs
 
 from events.codec.errors import FieldError
-from identifiers import IdentifierError, parse
+from identifiers import read
 
 __all__ = ["check_identifier", "schema_errors"]
 
@@ -81,16 +81,11 @@ def check_identifier(value: object) -> str | None:
     return _identifier_problem(value)
 
 
-@cache
 def _identifier_problem(value: str) -> str | None:
     if value.startswith("urn:epc:") or _GS1_PATH.match(value):
         if _UNPARSED_URNS.fullmatch(value):
             return None
-        try:
-            parse(value)
-        except IdentifierError as exc:
-            return str(exc)
-        return None
+        return read(value).problem
     if not _SCHEME.fullmatch(value):
         return f"{value!r}: expected an EPC URN, a GS1 Digital Link URI or another absolute URI"
     return None

@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Final
 from urllib.parse import quote
 
-from identifiers import IdentifierError, gs1_check_digit, parse
+from identifiers import IdentifierError, gs1_check_digit, parse, read
 
 __all__ = ["event_hash", "prehash"]
 
@@ -314,10 +314,8 @@ def _digital_link(text: str) -> str | None:
     special = _ROUNDABLE_URNS.fullmatch(text)
     if special:
         return _special_urn(*special.groups())
-    try:
-        key = parse(text).key
-    except IdentifierError:
-        key = _pattern_key(text)
+    reading = read(text)
+    key = reading.key if reading.problem is None else _pattern_key(text)
     if not key:
         return None
     pairs = [(ai, v) for ai, v in key if ai != "22"]

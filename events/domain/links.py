@@ -12,10 +12,9 @@ References:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import Any, Final
 
-from identifiers import IdentifierError, parse
+from identifiers import read
 
 # Role of an identifier in an event; "*_class" roles name classes (GTIN+lot, GTIN) with quantities.
 INSTANCE_FIELDS: Final = (
@@ -32,7 +31,6 @@ CLASS_FIELDS: Final = (
 )
 
 
-@lru_cache(maxsize=200_000)
 def canonical_id(text: str) -> str:
     """The canonical identity of an identifier, or the text itself when it is no code we know.
 
@@ -41,10 +39,7 @@ def canonical_id(text: str) -> str:
     >>> canonical_id("urn:example:asset:7")
     'urn:example:asset:7'
     """
-    try:
-        return parse(text).canonical
-    except IdentifierError:
-        return text
+    return read(text).canonical or text
 
 
 def item_links(event: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
