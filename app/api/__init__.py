@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 
 from app import entry_points
-from app.api import code_batches, identifiers, labels, ledger, trace
+from app.api import code_batches, identifiers, labels, ledger, master_data, trace
 
 PREFIX = "/api/v1"
 
@@ -31,7 +31,14 @@ def init_app(app: Flask) -> Api:
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    for blueprint in (identifiers.bp, code_batches.bp, ledger.bp, labels.bp, trace.bp):
+    for blueprint in (
+        identifiers.bp,
+        code_batches.bp,
+        ledger.bp,
+        labels.bp,
+        trace.bp,
+        master_data.bp,
+    ):
         api.register_blueprint(blueprint, url_prefix=PREFIX + (blueprint.url_prefix or ""))
     partners = _l("Partner systems")
     entry_points.add(

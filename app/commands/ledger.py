@@ -19,8 +19,9 @@ from events.audit import verify
 from events.capture import ErrorBehaviour, capture
 from events.checkpoints import public_key_bytes
 from events.checkpoints import verify as verify_signature
-from events.codec import EpcisValidationError, read_document
+from events.codec import CaptureDocument, EpcisValidationError, read_document
 from events.domain.hashing import event_hash
+from events.master_data import store_master_data
 from events.submissions import process_next
 from events.tree_heads import current_checkpoint
 
@@ -40,13 +41,17 @@ def _media_type(path: Path) -> str:
         ) from None
 
 
-def _read(path: Path) -> list[dict[str, object]]:
+def _read_document(path: Path) -> CaptureDocument:
     try:
-        return list(read_document(path.read_bytes(), _media_type(path)).events)
+        return read_document(path.read_bytes(), _media_type(path))
     except EpcisValidationError as exc:
         first = exc.errors[0] if exc.errors else None
         where = f" at {first.field}: {first.message}" if first else f": {exc}"
         raise click.ClickException(f"{path} is not a valid EPCIS document{where}") from exc
+
+
+def _read(path: Path) -> list[dict[str, object]]:
+    return list(_read_document(path).events)
 
 
 @click.command("capture")
@@ -78,8 +83,13 @@ def capture_files(files: tuple[Path, ...], org_name: str | None, *, proceed: boo
     with Progress(*columns, disable=not sys.stderr.isatty(), transient=True) as bar:
         task = bar.add_task("files", total=len(files))
         for path in files:
+            document = _read_document(path)
+            store_master_data(wiring.uow(), organisation.id, document.master_data, wiring.clock)
             outcome = capture(
-                wiring.uow(), _read(path), organisation_id=organisation.id, behaviour=behaviour
+                wiring.uow(),
+                list(document.events),
+                organisation_id=organisation.id,
+                behaviour=behaviour,
             )
             stored += len(outcome.stored)
             refused += len(outcome.errors)

@@ -21,12 +21,14 @@ from app.problems import CATALOGUE, Problem, ProblemError
 from app.wiring import wiring_of
 from events.capture import ErrorBehaviour, capture
 from events.codec import (
+    CaptureDocument,
     EpcisValidationError,
     read_document,
     read_event,
     write_event,
     write_query_document,
 )
+from events.master_data import store_master_data
 from events.submissions import process_next, submit
 
 bp = Blueprint("epcis", __name__, url_prefix="/epcis")
@@ -66,13 +68,15 @@ def capture_document() -> Response:
     """Accept an EPCISDocument (JSON-LD or XML) for capture; 202 with the job's location."""
     body, media_type = _body()
     behaviour = _behaviour()
-    document = _parse(lambda: read_document(body, media_type).events)
+    parsed = _parse_document(body, media_type)
+    document = list(parsed.events)
     limit = wiring_of().settings.capture_limit
     if len(document) > limit:
         raise _too_large(
             f"{len(document)} events: this server captures at most {limit} per request"
         )
     wiring = wiring_of()
+    store_master_data(wiring.uow(), current_organisation().id, parsed.master_data, wiring.clock)
     job = submit(
         wiring.uow(),
         organisation_id=current_organisation().id,
@@ -176,17 +180,26 @@ def _behaviour() -> ErrorBehaviour:
         raise ProblemError(Problem(CATALOGUE["epcis-validation"], detail=detail)) from None
 
 
+def _invalid(exc: EpcisValidationError) -> ProblemError:
+    """400 ValidationException naming the first field at fault, with every error listed."""
+    errors = tuple({"field": e.field, "message": e.message} for e in exc.errors)
+    first = exc.errors[0] if exc.errors else None
+    detail = f"{first.field}: {first.message}" if first else str(exc)
+    return ProblemError(Problem(CATALOGUE["epcis-validation"], detail=detail, errors=errors))
+
+
 def _parse(read: Any) -> list[dict[str, Any]]:  # noqa: ANN401  a reader thunk
     try:
-        events: list[dict[str, Any]] = list(read())
+        return list(read())
     except EpcisValidationError as exc:
-        errors = tuple({"field": e.field, "message": e.message} for e in exc.errors)
-        first = exc.errors[0] if exc.errors else None
-        detail = f"{first.field}: {first.message}" if first else str(exc)
-        raise ProblemError(
-            Problem(CATALOGUE["epcis-validation"], detail=detail, errors=errors)
-        ) from exc
-    return events
+        raise _invalid(exc) from exc
+
+
+def _parse_document(body: bytes, media_type: str) -> CaptureDocument:
+    try:
+        return read_document(body, media_type)
+    except EpcisValidationError as exc:
+        raise _invalid(exc) from exc
 
 
 def _too_large(detail: str) -> ProblemError:

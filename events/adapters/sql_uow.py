@@ -10,6 +10,7 @@ from events.adapters.engine import SQLITE_BEGIN
 from events.adapters.sql_jobs import SqlCaptureJobs
 from events.adapters.sql_ledger import SqlLedger
 from events.adapters.sql_lineage import SqlLineage
+from events.adapters.sql_master_data import SqlMasterData
 from events.adapters.sql_projections import SqlProjections
 from events.adapters.sql_registry import SqlCodeRegistry, SqlOrganisations
 from events.adapters.sql_tree import SqlCheckpoints, SqlLedgerTree
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     merkle: SqlLedgerTree
     jobs: SqlCaptureJobs
     checkpoints: SqlCheckpoints
+    master_data: SqlMasterData
     lineage: SqlLineage
 
     def __init__(
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
         self.merkle = SqlLedgerTree(self._connection)
         self.jobs = SqlCaptureJobs(self._connection)
         self.checkpoints = SqlCheckpoints(self._connection)
+        self.master_data = SqlMasterData(self._connection)
         self.lineage = SqlLineage(self._connection)
         return self
 

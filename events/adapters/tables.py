@@ -299,3 +299,18 @@ subscription_deliveries = Table(
     Column("succeeded", Boolean, nullable=False),
     Index(None, "subscription_id", "id"),
 )
+
+# Master data (EPCIS 2.0 §7.2 vocabularies: locations, parties, products …) captured in document
+# headers; the latest captured element of an organisation wins (master data is not the ledger).
+master_data = Table(
+    "master_data",
+    metadata,
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("vocabulary_type", String(200), primary_key=True),
+    Column("element_id", String(300), primary_key=True),  # canonical id (events.domain.links)
+    Column("original_id", String(300), nullable=False),
+    Column("attributes", JSON(), nullable=False),
+    Column("children", JSON(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index(None, "element_id"),
+)
