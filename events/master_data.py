@@ -37,3 +37,21 @@ def store_master_data(
         count: int = uow.master_data.store(organisation_id, parsed, clock.now())
         uow.commit()
     return count
+
+
+def name_nodes(
+    master_data: Any,  # noqa: ANN401  SqlMasterData (adapters are not imported here)
+    organisation_id: int | None,
+    body: dict[str, Any],
+) -> dict[str, Any]:
+    """Fill the ``name`` of each node of a trace (``Trace.to_json()``) from master data.
+
+    ``organisation_id`` None (an operator's CLI) uses any organisation's master data.
+    """
+    nodes = body.get("nodes") or []
+    found = master_data.lookup(organisation_id, [node["id"] for node in nodes])
+    for node in nodes:
+        element = found.get(node["id"])
+        if node.get("name") is None and element is not None:
+            node["name"] = element.name
+    return body

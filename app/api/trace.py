@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from app.api.auth import current_organisation, require_organisation
 from app.problems import CATALOGUE, Problem, ProblemError
 from app.wiring import wiring_of
+from events.master_data import name_nodes
 from events.trace import MAX_DEPTH, MAX_NODES, UnknownCodeError, trace
 from identifiers import MAX_INPUT_LENGTH, parse
 
@@ -75,7 +76,8 @@ class Trace(MethodView):
                 raise ProblemError(
                     Problem(CATALOGUE["not-found"], detail=f"no event of yours names {canonical}")
                 ) from exc
-        return _json(result.to_json())
+            body = name_nodes(uow.master_data, current_organisation().id, result.to_json())
+        return _json(body)
 
 
 def _json(body: dict[str, Any]) -> Response:

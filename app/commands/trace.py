@@ -12,6 +12,7 @@ from rich.tree import Tree
 
 from app.commands.organisations import find_organisation
 from app.wiring import wiring_of
+from events.master_data import name_nodes
 from events.trace import MAX_DEPTH, MAX_NODES, Direction, UnknownCodeError
 from events.trace import trace as run_trace
 from identifiers import parse
@@ -83,7 +84,9 @@ def _run(
             )
         except UnknownCodeError as exc:
             raise click.ClickException(f"no event names {canonical}") from exc
-    body = result.to_json()
+        body = name_nodes(
+            uow.master_data, organisation.id if organisation else None, result.to_json()
+        )
     if as_json:
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return

@@ -52,9 +52,10 @@ class SqlMasterData:
         found: dict[str, VocabularyElement] = {}
         for start in range(0, len(wanted), _CHUNK):
             query = select(master_data).where(
-                master_data.c.organisation_id == organisation_id,
-                master_data.c.element_id.in_(wanted[start : start + _CHUNK]),
+                master_data.c.element_id.in_(wanted[start : start + _CHUNK])
             )
+            if organisation_id is not None:
+                query = query.where(master_data.c.organisation_id == organisation_id)
             for row in self._connection.execute(query):
                 element = _element(row._mapping)  # noqa: SLF001  public row mapping
                 found[element.element_id] = element

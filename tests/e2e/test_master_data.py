@@ -83,3 +83,42 @@ def test_master_data_is_stored_and_queried(make_app, migrated_database_url, tmp_
         headers={"Authorization": "Bearer oc_b"},
     )
     assert other.get_json() == {"elements": []}
+
+
+def test_trace_nodes_carry_master_data_names(
+    make_app, migrated_database_url, tmp_path: Path
+) -> None:
+    app: Flask = make_app(
+        {"DATABASE_URL": migrated_database_url, "SIGNING_KEY_FILE": str(tmp_path / "k")}
+    )
+    with wiring_of(app).uow() as uow:
+        uow.organisations.add_api_key(uow.organisations.add("A Co").id, hash_api_key("oc_a"), "t")
+        uow.commit()
+    auth = {"Authorization": "Bearer oc_a"}
+    body = json.loads(document("海口配送中心 Haikou DC"))
+    body["epcisBody"]["eventList"] = [
+        {
+            "type": "ObjectEvent",
+            "eventTime": "2026-03-01T08:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00",
+            "action": "ADD",
+            "bizStep": "commissioning",
+            "epcList": ["urn:epc:id:sgtin:6901234.000001.N1"],
+            "bizLocation": {"id": SGLN},
+        }
+    ]
+    client = app.test_client()
+    sent = client.post(
+        "/epcis/capture",
+        data=json.dumps(body),
+        headers={**auth, "Content-Type": "application/ld+json"},
+    )
+    assert sent.status_code == 202
+    traced = client.get(
+        "/api/v1/trace",
+        query_string={"code": "urn:epc:id:sgtin:6901234.000001.N1", "direction": "backward"},
+        headers=auth,
+    )
+    assert traced.status_code == 200
+    names = {node["id"]: node["name"] for node in traced.get_json()["nodes"]}
+    assert "海口配送中心 Haikou DC" in names.values()
