@@ -8,8 +8,11 @@ derived from the ledger signing key: SHA-256 over a label and the Ed25519 privat
 ``ONECODE_SIGNING_KEY_FILE`` (rotating that key invalidates outstanding tokens).
 Top-level resources (``/eventTypes``, ``/epcs``, ``/bizSteps``, ``/bizLocations``,
 ``/readPoints``, ``/dispositions``) and named queries (``/queries``) are in
-``app.epcis.resources``. ``GS1-EPC-Format`` converts identifiers in the output; XML output is
-not offered yet (``Accept: application/xml`` → 406).
+``app.epcis.resources``. ``GS1-EPC-Format`` converts identifiers in the output. JSON-LD is the
+default; ``Accept: application/xml`` (or ``text/xml``) answers the XML binding's
+``EPCISQueryDocument``, with CBV values as URNs unless ``GS1-CBV-XML-Format: Always_Web_URI``
+(``No_Preference`` and ``Never_Translates`` get URNs: stored events keep bare CBV terms, so there
+is no original spelling to keep).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from app.problems import CATALOGUE, Problem, ProblemError
 from app.signing import signing_key
 from app.wiring import wiring_of
 from events.adapters.sql_query import event_query
-from events.codec import write_query_document
+from events.codec import write_events_xml, write_query_document
 from events.domain import StoredEvent
 from events.query import (
     Cursor,
@@ -58,6 +61,7 @@ _CLASS_LISTS: Final = (
     "outputQuantityList",
 )
 _TOKEN_LABEL: Final = b"onecode-trace/epcis/nextPageToken/v1\0"
+_XML_TYPES: Final = frozenset({"application/xml", "text/xml"})
 
 
 @bp.get("/events")
@@ -77,7 +81,7 @@ def delete_token(token: str) -> Response:
 
 def answer(args: Iterable[tuple[str, str]], query_name: str = "SimpleEventQuery") -> Response:
     """Run a query from ``(name, value)`` pairs and answer one page of an EPCISQueryDocument."""
-    _check_accept()
+    media_type = _check_accept()
     params = _params(args)
     per_page = params.per_page or PER_PAGE_DEFAULT
     if per_page > PER_PAGE_MAX:
@@ -99,11 +103,8 @@ def answer(args: Iterable[tuple[str, str]], query_name: str = "SimpleEventQuery"
             )
     except QueryParameterError as exc:
         raise _problem("epcis-query-parameter", str(exc)) from exc
-    document = write_query_document(
-        _output(found), creation_date=now.isoformat(), query_name=query_name
-    )
-    response = Response(
-        json.dumps(document, ensure_ascii=False), status=200, mimetype="application/ld+json"
+    response = _document(
+        _output(found), media_type, creation_date=now.isoformat(), query_name=query_name
     )
     response.headers["GS1-EPC-Format"] = _epc_format()
     if following is not None:
@@ -144,13 +145,34 @@ def _check_max(query: Any, params: QueryParams, organisation_id: int, cursor: Cu
         raise _problem("epcis-query-too-large", f"maxEventCount {limit}: more events match")
 
 
-def _check_accept() -> None:
+def _check_accept() -> str:
+    """The media type to answer in: JSON-LD unless the client prefers XML; 406 for neither."""
     best = request.accept_mimetypes.best_match(
         ["application/ld+json", "application/json", "application/xml", "text/xml"],
         default="application/ld+json",
     )
-    if best in {"application/xml", "text/xml"} or best is None:
-        raise _problem("not-acceptable", "query results are available as JSON-LD only")
+    if best is None:
+        raise _problem("not-acceptable", "query results are available as JSON-LD or XML")
+    return best
+
+
+def _document(
+    events: list[dict[str, Any]], media_type: str, *, creation_date: str, query_name: str
+) -> Response:
+    """The EPCISQueryDocument in the negotiated binding (JSON-LD, or XML with its CBV format)."""
+    if media_type in _XML_TYPES:
+        cbv_format = request.headers.get("GS1-CBV-XML-Format", "")
+        cbv_format = "Always_Web_URI" if cbv_format == "Always_Web_URI" else "Always_URN"
+        body = write_events_xml(
+            events, creation_date=creation_date, query_name=query_name, cbv_format=cbv_format
+        )
+        response = Response(body, status=200, mimetype=media_type)
+        response.headers["GS1-CBV-XML-Format"] = cbv_format
+        return response
+    document = write_query_document(events, creation_date=creation_date, query_name=query_name)
+    return Response(
+        json.dumps(document, ensure_ascii=False), status=200, mimetype="application/ld+json"
+    )
 
 
 def _epc_format() -> str:

@@ -7,6 +7,7 @@ References:
 from events.codec.document import CaptureDocument, read_document, read_event
 from events.codec.errors import EpcisValidationError, FieldError
 from events.codec.jsonld_writer import write_event, write_query_document
+from events.codec.xml_writer import write_event_xml, write_events_xml
 
 __all__ = [
     "CaptureDocument",
@@ -15,5 +16,7 @@ __all__ = [
     "read_document",
     "read_event",
     "write_event",
+    "write_event_xml",
+    "write_events_xml",
     "write_query_document",
 ]

@@ -94,8 +94,3 @@ def test_a_token_from_another_query_is_refused(client, captured) -> None:
     assert "another query" in response.get_json()["detail"]
     assert client.get(f"/epcis/events?nextPageToken={token}", headers=OTHER).status_code == 400
     assert client.delete(f"/epcis/nextPageToken/{token}", headers=captured).status_code == 501
-
-
-def test_xml_is_not_offered_yet(client, captured) -> None:
-    response = client.get("/epcis/events", headers={**captured, "Accept": "application/xml"})
-    assert response.status_code == 406
