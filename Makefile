@@ -45,6 +45,7 @@ api-spec: $(TEST_STAMP)
 
 run: $(RUN_STAMP) translations
 	$(BIN)/onecode db upgrade
+	$(BIN)/onecode demo load --if-empty
 	$(BIN)/onecode serve
 
 test: $(TEST_STAMP) translations
