@@ -200,7 +200,9 @@ def _write(path: Path, sections: dict[str, str]) -> None:
             "wall time of the latest run is in the table below; "
             "PostgreSQL is used at `$ONECODE_BENCH_PG_URL`, default "
             f"`{bench_minting.DEFAULT_PG_URL}`, and skipped with the reason when unreachable). "
-            "`python -m bench identifiers` or `python -m bench minting` runs one benchmark; "
+            "`python -m bench NAME` runs one benchmark ("
+            + ", ".join(f"`{name}`" for name in BENCHMARKS)
+            + "); "
             "`python -m bench --quick` is a smoke check with smaller sizes that writes "
             f"`{QUICK_OUTPUT.relative_to(ROOT)}` instead. The test suite never runs benchmarks."
         ),
