@@ -7,6 +7,7 @@ foreign keys; PostgreSQL goes through psycopg 3.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from events.domain import LedgerError
 
 # Execution option naming the statement that begins a SQLite transaction.
 SQLITE_BEGIN = "onecode_sqlite_begin"
+BUSY_TIMEOUT_S = 10
+_HOLDS_WRITER_LOCK = "onecode_holds_writer_lock"
 
 
 class StorageUnavailableError(LedgerError):
@@ -62,8 +65,11 @@ def make_engine(url: str, **options: Any) -> Engine:  # noqa: ANN401  passed thr
             f"database URL {url!r} needs a driver that is not installed: {exc}"
         ) from exc
     if engine.dialect.name == "sqlite":
+        writers = _Writers()
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "commit", writers.end)
+        event.listen(engine, "rollback", writers.end)
     return engine
 
 
@@ -75,17 +81,37 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     cursor.close()
 
 
-def _sqlite_begin(connection: Connection) -> None:
-    # Writers take the write lock up front (BEGIN IMMEDIATE) and queue on busy_timeout: a
-    # deferred transaction that reads and then writes fails at once with "database is locked"
-    # when another writer committed in between (WAL snapshot). Read-only work opts out.
-    connection.exec_driver_sql(
-        connection.get_execution_options().get(SQLITE_BEGIN, "BEGIN IMMEDIATE")
-    )
+class _Writers:
+    """Serialise this process's SQLite writers on a lock, in arrival order.
+
+    Writers take the write lock up front (``BEGIN IMMEDIATE``): a deferred transaction that reads
+    and then writes fails at once with "database is locked" when another writer committed in
+    between (WAL snapshot). Waiting inside SQLite's busy handler works but sleeps in growing
+    steps, which gave a p99 of ~440 ms with 8 clients; waiting on a lock wakes the next writer as
+    soon as the previous one ends. The lock is bounded by the busy timeout, after which SQLite's
+    own handler takes over, so it cannot deadlock. Read-only work (a plain BEGIN) opts out.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, connection: Connection) -> None:
+        statement = connection.get_execution_options().get(SQLITE_BEGIN, "BEGIN IMMEDIATE")
+        if statement == "BEGIN IMMEDIATE" and self._lock.acquire(timeout=BUSY_TIMEOUT_S):
+            connection.info[_HOLDS_WRITER_LOCK] = True
+        try:
+            connection.exec_driver_sql(statement)
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def end(self, connection: Connection) -> None:
+        if connection.info.pop(_HOLDS_WRITER_LOCK, False):
+            self._lock.release()
 
 
 def ping(engine: Engine) -> None:
