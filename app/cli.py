@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app, entry_points
-from app.commands import codes, demo, labels, ledger, organisations, trace
+from app.commands import codes, demo, labels, ledger, organisations, recall, trace
 from app.config import ConfigError
 from app.wiring import wiring_of
 from events.adapters import StorageUnavailableError, ping
@@ -141,6 +141,7 @@ for _command in (
     labels.labels,
     *ledger.COMMANDS,
     trace.trace,
+    recall.recall,
     demo.demo,
 ):
     cli.add_command(_command)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 
 from app import entry_points
-from app.api import code_batches, identifiers, labels, ledger, master_data, trace
+from app.api import code_batches, identifiers, labels, ledger, master_data, recalls, trace
 
 PREFIX = "/api/v1"
 
@@ -38,6 +38,7 @@ def init_app(app: Flask) -> Api:
         labels.bp,
         trace.bp,
         master_data.bp,
+        recalls.bp,
     ):
         api.register_blueprint(blueprint, url_prefix=PREFIX + (blueprint.url_prefix or ""))
     partners = _l("Partner systems")

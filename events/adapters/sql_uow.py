@@ -12,6 +12,7 @@ from events.adapters.sql_ledger import SqlLedger
 from events.adapters.sql_lineage import SqlLineage
 from events.adapters.sql_master_data import SqlMasterData
 from events.adapters.sql_projections import SqlProjections
+from events.adapters.sql_recalls import SqlRecalls
 from events.adapters.sql_registry import SqlCodeRegistry, SqlOrganisations
 from events.adapters.sql_tree import SqlCheckpoints, SqlLedgerTree
 from events.ports import Clock
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     checkpoints: SqlCheckpoints
     master_data: SqlMasterData
     lineage: SqlLineage
+    recalls: SqlRecalls
 
     def __init__(
         self, engine: Engine, clock: Clock | None = None, *, read_only: bool = False
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
         self.checkpoints = SqlCheckpoints(self._connection)
         self.master_data = SqlMasterData(self._connection)
         self.lineage = SqlLineage(self._connection)
+        self.recalls = SqlRecalls(self._connection)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -314,3 +314,48 @@ master_data = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Index(None, "element_id"),
 )
+
+# Recall cases (召回): the case with a snapshot of its scope and the ids of its hold events.
+recall_cases = Table(
+    "recall_cases",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("reason", String(2000), nullable=False),
+    Column("codes", JSON(), nullable=False),
+    Column("include_siblings", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("closed_at", UtcDateTime(), nullable=True),
+    Column("scope", JSON(), nullable=False),
+    Column("hold_event_ids", JSON(), nullable=False),
+    Index(None, "organisation_id", "created_at"),
+)
+
+# Each holder of a recall: what it should hand back and its confirmed totals so far.
+recall_holders = Table(
+    "recall_holders",
+    metadata,
+    Column("recall_id", String(32), ForeignKey("recall_cases.id"), primary_key=True),
+    Column("holder", String(300), primary_key=True),
+    Column("biz_location", String(300), nullable=True),
+    Column("items", Integer, nullable=False),
+    Column("expected_quantity", Float, nullable=False),
+    Column("uom", String(20), nullable=True),
+    Column("returned", Float, nullable=False),
+    Column("destroyed", Float, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=True),
+)
+
+# Every confirmation received (the case's timeline).
+recall_confirmations = Table(
+    "recall_confirmations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recall_id", String(32), ForeignKey("recall_cases.id"), nullable=False),
+    Column("holder", String(300), nullable=False),
+    Column("returned", Float, nullable=False),
+    Column("destroyed", Float, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index(None, "recall_id", "id"),
+)
