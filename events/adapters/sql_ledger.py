@@ -88,7 +88,7 @@ class SqlLedger:
                 ledger_events.c.event_id == event_id, ledger_events.c.kind == kind
             )
         ).one_or_none()
-        return None if row is None else _to_stored(row._mapping)  # noqa: SLF001  public row mapping
+        return None if row is None else stored_event(row._mapping)  # noqa: SLF001  public row mapping
 
     def read(self, *, after: int = 0, limit: int | None = None) -> Iterator[StoredEvent]:
         """Events with ``position > after`` in position order, streamed."""
@@ -100,7 +100,7 @@ class SqlLedger:
         )
         # yield_per on the statement: Connection.execution_options would change the connection.
         for row in self._connection.execute(query.execution_options(yield_per=2000)):
-            yield _to_stored(row._mapping)  # noqa: SLF001  public row mapping
+            yield stored_event(row._mapping)  # noqa: SLF001  public row mapping
 
     def last_position(self) -> int:
         """The highest position stored, 0 when empty."""
@@ -132,7 +132,8 @@ def _row(record: EventRecord, position: int, record_time: Any) -> dict[str, Any]
     }
 
 
-def _to_stored(row: Any) -> StoredEvent:  # noqa: ANN401  a SQLAlchemy RowMapping
+def stored_event(row: Any) -> StoredEvent:  # noqa: ANN401  a SQLAlchemy RowMapping
+    """A ``ledger_events`` row as a ``StoredEvent`` (for every adapter that reads the ledger)."""
     record = EventRecord(
         event_id=row["event_id"],
         event_type=row["event_type"],

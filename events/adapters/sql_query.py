@@ -24,7 +24,7 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, false, func, or_, select
 
 from events.adapters.engine import SQLITE_BEGIN
-from events.adapters.sql_ledger import _to_stored
+from events.adapters.sql_ledger import stored_event
 from events.adapters.tables import event_links, ledger_events
 from events.domain import StoredEvent
 from events.query.oracle import holds
@@ -130,7 +130,7 @@ class SqlEventQuery:
         query = select(ledger_events).where(*where).order_by(*order)
         with self._connection.execute(query.execution_options(yield_per=500)) as rows:
             for row in rows:
-                event = _to_stored(row._mapping)  # noqa: SLF001  public row mapping
+                event = stored_event(row._mapping)  # noqa: SLF001  public row mapping
                 if all(holds(c, event) for c in in_python):
                     yield event
 

@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 
+from events.adapters.sql_ledger import stored_event
 from events.adapters.sql_uow import SqlUnitOfWork
 from events.adapters.tables import (
     ledger_events,
@@ -22,7 +23,7 @@ from events.adapters.tables import (
     subscription_deliveries,
     subscriptions,
 )
-from events.domain import EventRecord, StoredEvent
+from events.domain import StoredEvent
 from events.subscriptions import Delivery, Subscription
 
 _subs = subscriptions.c
@@ -175,7 +176,7 @@ class SqlSubscriptions:
         if subscription.initial_record_time is not None:
             query = query.where(_ledger.record_time >= subscription.initial_record_time)
         rows = self._connection.execute(query)
-        return [_to_stored(row._mapping) for row in rows]  # noqa: SLF001
+        return [stored_event(row._mapping) for row in rows]  # noqa: SLF001
 
     def advance(
         self,
@@ -298,20 +299,6 @@ def _to_subscription(row: Any) -> Subscription:  # noqa: ANN401  a SQLAlchemy Ro
 
 def _row_keys() -> tuple[str, ...]:
     return tuple(c.name for c in subscriptions.columns)
-
-
-def _to_stored(row: Any) -> StoredEvent:  # noqa: ANN401  a SQLAlchemy RowMapping
-    record = EventRecord(
-        event_id=row["event_id"],
-        event_type=row["event_type"],
-        event_time=row["event_time"],
-        payload=row["payload"],
-        event_hash=row["event_hash"],
-        kind=row["kind"],
-        organisation_id=row["organisation_id"],
-        capture_id=row["capture_id"],
-    )
-    return StoredEvent(position=int(row["position"]), record_time=row["record_time"], record=record)
 
 
 __all__ = ["SqlSubscriptions", "SubscriptionsUnitOfWork"]
