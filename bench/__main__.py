@@ -20,20 +20,21 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import bench_capture, bench_identifiers, bench_labels, bench_minting
+from bench import bench_capture, bench_identifiers, bench_labels, bench_minting, bench_scale
 from bench.stats import Section, table
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = ROOT / "docs" / "PERFORMANCE.md"
 QUICK_OUTPUT = ROOT / "bench" / "out" / "PERFORMANCE.quick.md"  # git-ignored
 MACHINE = "Machine and run"
-BENCHMARKS = ("identifiers", "minting", "labels", "capture")
+BENCHMARKS = ("identifiers", "minting", "labels", "capture", "scale")
 ORDER = (
     MACHINE,
     bench_identifiers.TITLE,
     bench_minting.TITLE,
     bench_labels.TITLE,
     bench_capture.TITLE,
+    bench_scale.TITLE,
 )
 
 
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         "minting": lambda: bench_minting.run(quick=args.quick, pg_url=args.pg_url),
         "labels": lambda: bench_labels.run(quick=args.quick),
         "capture": lambda: bench_capture.run(quick=args.quick, pg_url=args.pg_url),
+        "scale": lambda: bench_scale.run(quick=args.quick, pg_url=args.pg_url),
     }
     sections: dict[str, str] = _previous_sections(output)
     for name in selected:
@@ -82,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "benchmarks",
         nargs="*",
-        metavar="{identifiers,minting,labels,capture}",
+        metavar="{identifiers,minting,labels,capture,scale}",
         help="which benchmarks to run (default: all)",
     )
     parser.add_argument(
