@@ -21,7 +21,7 @@ from contextlib import closing, contextmanager
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, false, func, or_, select
 
 from events.adapters.engine import SQLITE_BEGIN
 from events.adapters.sql_ledger import stored_event
@@ -152,11 +152,14 @@ def _where(condition: Condition) -> ColumnElement[bool]:
     if field == "errorDeclaration":
         return ledger_events.c.kind == "declaration"
     if field == "links":
-        return exists().where(
-            event_links.c.position == ledger_events.c.position,
+        # Driven from event_links (its primary key starts with the item), not a per-row EXISTS:
+        # the planner looks the items up first and then fetches only their events, instead of
+        # probing event_links for every ledger row up to the snapshot.
+        matching = select(event_links.c.position).where(
             event_links.c.role.in_(condition.key.split(",")),
             or_(*(_item(m) for m in values)),
         )
+        return ledger_events.c.position.in_(matching)
     column: Any = _COLUMNS.get(field)
     if column is None:
         column = ledger_events.c.payload[field].as_string()
