@@ -91,28 +91,6 @@ def _blocks(count: int, block_runs: int) -> Iterator[list[Any]]:
         yield block
 
 
-def _organisations(engine: Any, built: list[Any]) -> dict[str, int]:
-    """The demo organisations (as ``onecode demo`` creates them), by company key."""
-    from events.adapters.sql_uow import SqlUnitOfWork  # noqa: PLC0415
-
-    ids: dict[str, int] = {}
-    with SqlUnitOfWork(engine) as uow:
-        for company in (c for chain in built for c in chain.companies):
-            if company.key in ids:
-                continue
-            found = uow.organisations.by_name(company.name)
-            if found is None:
-                found = uow.organisations.add(
-                    company.name,
-                    company_prefixes=[company.gcp],
-                    glns=[company.gln(i) for i in range(len(company.sites))],
-                    handle_prefix=company.handle_prefix,
-                )
-            ids[company.key] = found.id
-        uow.commit()
-    return ids
-
-
 def prefill_worker(url: str, count: int, block_runs: int) -> dict[str, Any]:
     """Migrate, create the demo organisations, capture ``count`` scaled demo events."""
     from sqlalchemy import text  # noqa: PLC0415
@@ -122,11 +100,12 @@ def prefill_worker(url: str, count: int, block_runs: int) -> dict[str, Any]:
     from events.adapters.sql_uow import SqlUnitOfWork  # noqa: PLC0415
     from events.capture import ErrorBehaviour, capture  # noqa: PLC0415
     from events.demo import chains  # noqa: PLC0415
+    from events.demo.load import organisations  # noqa: PLC0415
 
     engine = make_engine(url)
     try:
         upgrade(engine)
-        orgs = _organisations(engine, chains(1))
+        orgs = organisations(SqlUnitOfWork(engine), chains(1))
         stored, sizes, refused = 0, [], 0
         start = time.perf_counter()
         last_report = start

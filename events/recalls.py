@@ -25,15 +25,13 @@ from events.domain.recalls import (
     new_case_id,
 )
 from events.domain.recalls import confirm as confirm_holder
-from events.domain.state import ItemState
 from events.lineage import LineageStore
 from events.ports import Clock, UnitOfWork
 from events.trace import MAX_DEPTH, MAX_NODES, Trace, trace
-from events.trace_summary import GOODS
+from events.trace_summary import GOODS, holders_now, quantities
 
 __all__ = ["RecallUnitOfWork", "build_scope", "close_recall", "confirm", "open_recall"]
 
-_MAX_PARENTS = 50
 _KEPT_RELATIONS = frozenset({"input", "child"})
 
 
@@ -82,12 +80,12 @@ def build_scope(
         "siblings_from": sorted(set(siblings_from) - set(roots)),
         "items": sorted(n for n, k in goods.items() if k == "item"),
         "classes": [
-            {"id": n, "used": _amounts(used.get(n, {}))}
+            {"id": n, "used": quantities(used.get(n, {}))}
             for n in sorted(n for n, k in goods.items() if k == "class")
         ],
         "containers": sorted(containers),
         "products": _products(traces),
-        "holders": holders_now(store, goods, used),
+        "holders": holders_now(store, dict(sorted(goods.items())), used),
         "shipments": _shipments(traces),
         "edges": edges,
         "truncated": any(t.truncated for t in traces),
@@ -122,10 +120,6 @@ def _edges_and_use(
     return [edges[k] for k in sorted(edges)], used
 
 
-def _amounts(amounts: dict[str | None, float]) -> list[dict[str, Any]]:
-    return [{"quantity": q, "uom": u} for u, q in sorted(amounts.items(), key=lambda x: x[0] or "")]
-
-
 def _products(traces: Sequence[Trace]) -> list[dict[str, Any]]:
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for result in traces:
@@ -146,40 +140,6 @@ def _shipments(traces: Sequence[Trace]) -> list[dict[str, Any]]:
             entry = found.setdefault(shipment["event_id"], {**shipment, "objects": []})
             entry["objects"] = sorted(set(entry["objects"]) | set(shipment["objects"]))
     return sorted(found.values(), key=lambda e: (str(e["event_time"]), e["event_id"]))
-
-
-def holders_now(
-    store: LineageStore,
-    goods: dict[str, str],
-    used: dict[str, dict[str | None, float]],
-) -> list[dict[str, Any]]:
-    """Who holds each affected object now: the newest holder along its current parents."""
-    states: dict[str, ItemState] = store.states(list(goods))
-    for _ in range(_MAX_PARENTS):
-        parents = {s.parent for s in states.values() if s.parent and s.parent not in states}
-        if not parents:
-            break
-        states.update(store.states(parents))
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for node, kind in sorted(goods.items()):
-        chain: list[ItemState] = []
-        item = states.get(node)
-        while item is not None and len(chain) < _MAX_PARENTS:
-            chain.append(item)
-            item = states.get(item.parent) if item.parent else None
-        held = [s for s in chain if s.holder]
-        located = [s for s in chain if s.biz_location]
-        holder = max(held, key=lambda s: s.last_position).holder if held else None
-        place = max(located, key=lambda s: s.last_position).biz_location if located else None
-        group = groups.setdefault(
-            (holder or "", place or ""),
-            {"holder": holder, "biz_location": place, "items": 0, "classes": []},
-        )
-        if kind == "class":
-            group["classes"].append({"id": node, "used": _amounts(used.get(node, {}))})
-        else:
-            group["items"] += 1
-    return [groups[k] for k in sorted(groups)]
 
 
 def open_recall(  # noqa: PLR0913  the recall request's parameters

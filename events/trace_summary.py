@@ -78,7 +78,8 @@ def _lot(node: str, happenings: list[Happening]) -> str | None:
     return None
 
 
-def _quantities(amounts: Mapping[str | None, float]) -> list[dict[str, Any]]:
+def quantities(amounts: Mapping[str | None, float]) -> list[dict[str, Any]]:
+    """Quantities by unit of measure, in a stable order."""
     return [{"quantity": q, "uom": u} for u, q in sorted(amounts.items(), key=lambda x: x[0] or "")]
 
 
@@ -95,7 +96,7 @@ def _products(
             key, {"gtin": key[0], "lot": key[1], "items": 0, "classes": [], "others": []}
         )
         if node.kind == "class":
-            group["classes"].append({"id": node.id, "used": _quantities(used.get(node.id, {}))})
+            group["classes"].append({"id": node.id, "used": quantities(used.get(node.id, {}))})
         elif gtin:
             group["items"] += 1
         else:
@@ -154,18 +155,29 @@ def _holders(
     goods: list[TraceNode],
     used: Mapping[str, Mapping[str | None, float]],
 ) -> list[dict[str, Any]]:
-    """Who holds each affected object now: the newest holder along its current parents."""
-    wanted = [n.id for n in goods]
-    states = store.states(wanted)
+    return holders_now(store, {n.id: n.kind for n in goods}, used)
+
+
+def holders_now(
+    store: LineageStore,
+    goods: Mapping[str, str],
+    used: Mapping[str, Mapping[str | None, float]],
+) -> list[dict[str, Any]]:
+    """Who holds each affected object now: the newest holder along its current parents.
+
+    ``goods`` maps each object's id to its node kind (``class`` objects are listed with the
+    quantities ``used`` of them, others counted); the result is grouped by holder and location.
+    """
+    states = store.states(list(goods))
     for _ in range(_MAX_PARENTS):
         parents = {s.parent for s in states.values() if s.parent and s.parent not in states}
         if not parents:
             break
         states.update(store.states(parents))
-    groups: dict[tuple[str | None, str | None], dict[str, Any]] = {}
-    for node in goods:
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for node, kind in goods.items():
         chain: list[ItemState] = []
-        item = states.get(node.id)
+        item = states.get(node)
         while item is not None and len(chain) < _MAX_PARENTS:
             chain.append(item)
             item = states.get(item.parent) if item.parent else None
@@ -173,15 +185,15 @@ def _holders(
         located = [s for s in chain if s.biz_location]
         holder = max(held, key=lambda s: s.last_position).holder if held else None
         place = max(located, key=lambda s: s.last_position).biz_location if located else None
-        key = (holder, place)
         group = groups.setdefault(
-            key, {"holder": holder, "biz_location": place, "items": 0, "classes": []}
+            (holder or "", place or ""),
+            {"holder": holder, "biz_location": place, "items": 0, "classes": []},
         )
-        if node.kind == "class":
-            group["classes"].append({"id": node.id, "used": _quantities(used.get(node.id, {}))})
+        if kind == "class":
+            group["classes"].append({"id": node, "used": quantities(used.get(node, {}))})
         else:
             group["items"] += 1
-    return [groups[k] for k in sorted(groups, key=lambda k: (k[0] or "", k[1] or ""))]
+    return [groups[k] for k in sorted(groups)]
 
 
 def _source(node: TraceNode, kept: Mapping[str, list[Happening]]) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,8 +10,9 @@ import click
 from flask.cli import with_appcontext
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from app.wiring import Wiring, wiring_of
-from events.demo import ChainBuilder, chains, load_chain
+from app.wiring import wiring_of
+from events.demo import chains, load_chain
+from events.demo.load import organisations
 from events.demo.scale import scaled_chains, scaled_steps, write_jsonld
 from events.domain.links import canonical_id
 
@@ -32,24 +32,6 @@ def _bar(total: int, label: str) -> Progress:
     progress = Progress(*columns, disable=not sys.stderr.isatty(), transient=True)
     progress.add_task(label, total=total)
     return progress
-
-
-def _organisations(wiring: Wiring, built: Iterable[ChainBuilder]) -> dict[str, int]:
-    """The demo organisations' ids by company key, created when missing."""
-    ids: dict[str, int] = {}
-    with wiring.uow() as uow:
-        for company in (c for chain in built for c in chain.companies):
-            found = uow.organisations.by_name(company.name)
-            if found is None:
-                found = uow.organisations.add(
-                    company.name,
-                    company_prefixes=[company.gcp],
-                    glns=[company.gln(i) for i in range(len(company.sites))],
-                    handle_prefix=company.handle_prefix,
-                )
-            ids[company.key] = found.id
-        uow.commit()
-    return ids
 
 
 @demo.command("load")
@@ -74,7 +56,7 @@ def demo_load(*, if_empty: bool) -> None:
         return
     if taken:
         raise click.ClickException(f"demo data is loaded already ({taken[0]!r} exists)")
-    ids = _organisations(wiring, built)
+    ids = organisations(wiring.uow(), built)
     counts = {}
     with _bar(sum(len(b.steps) for b in built), "loading demo") as bar:
         for chain in built:
@@ -117,7 +99,7 @@ def demo_generate(count: int, out: Path | None, *, into_database: bool) -> None:
     stored = 0
     with _bar(count, "capturing") as bar:
         for chain in scaled_chains(count):
-            ids = _organisations(wiring, [chain])
+            ids = organisations(wiring.uow(), [chain])
             stored += load_chain(
                 wiring.uow, chain, ids, wiring.clock, progress=lambda n: bar.advance(_TASK, n)
             )

@@ -32,6 +32,7 @@ from app.wiring import wiring_of
 from events.adapters.sql_query import event_query
 from events.codec import write_events_xml, write_query_document
 from events.domain import StoredEvent
+from events.domain.links import CLASS_FIELDS, INSTANCE_FIELDS
 from events.query import (
     Cursor,
     QueryParameterError,
@@ -53,13 +54,8 @@ EPC_FORMATS: Final = (
     "No_Preference",
     "Never_Translates",
 )
-_ID_LISTS: Final = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
-_CLASS_LISTS: Final = (
-    "quantityList",
-    "childQuantityList",
-    "inputQuantityList",
-    "outputQuantityList",
-)
+_ID_LISTS: Final = tuple(field for field, _role in INSTANCE_FIELDS)
+_CLASS_LISTS: Final = tuple(field for field, _role in CLASS_FIELDS)
 _TOKEN_LABEL: Final = b"onecode-trace/epcis/nextPageToken/v1\0"
 _XML_TYPES: Final = frozenset({"application/xml", "text/xml"})
 

@@ -26,7 +26,8 @@ from typing import Final
 from events.codec.cbv import normalise_vocab
 from events.codec.errors import FieldError
 from events.codec.validation import check_identifier
-from events.domain.hashing import SENSOR_REPORT_FIELDS
+from events.domain.hashing import SENSOR_METADATA_FIELDS, SENSOR_REPORT_FIELDS
+from events.domain.links import CLASS_FIELDS, INSTANCE_FIELDS
 
 __all__ = ["EVENT_TYPES", "EventReader", "clark"]
 
@@ -39,13 +40,8 @@ EVENT_TYPES: Final = frozenset(
         "AssociationEvent",
     }
 )
-_ID_LISTS: Final = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
-_QUANTITY_LISTS: Final = (
-    "quantityList",
-    "childQuantityList",
-    "inputQuantityList",
-    "outputQuantityList",
-)
+_ID_LISTS: Final = tuple(field for field, _role in INSTANCE_FIELDS)
+_QUANTITY_LISTS: Final = tuple(field for field, _role in CLASS_FIELDS)
 _PLAIN: Final = frozenset(
     {
         "type",
@@ -64,18 +60,7 @@ _PARTIES: Final = {
     "sourceList": ("source", "SDT"),
     "destinationList": ("destination", "SDT"),
 }
-_METADATA: Final = frozenset(
-    {
-        "time",
-        "startTime",
-        "endTime",
-        "deviceID",
-        "deviceMetadata",
-        "rawData",
-        "dataProcessingMethod",
-        "bizRules",
-    }
-)
+_METADATA: Final = frozenset(SENSOR_METADATA_FIELDS)
 # bizRules is accepted on sensorReport (GS1 and openepcis examples use it) but not hashed.
 _REPORT: Final = frozenset((*SENSOR_REPORT_FIELDS, "bizRules"))
 _NUMERIC: Final = frozenset(

@@ -14,7 +14,7 @@ from typing import Any
 from events.capture import capture
 from events.demo.model import ChainBuilder, Event
 from events.master_data import MasterDataUnitOfWork, store_master_data
-from events.ports import Clock
+from events.ports import Clock, UnitOfWork
 
 
 def batches(
@@ -52,3 +52,23 @@ def load_chain(
         if progress is not None:
             progress(len(events))
     return stored
+
+
+def organisations(uow: UnitOfWork, built: Iterable[ChainBuilder]) -> dict[str, int]:
+    """The demo organisations' ids by company key, created when missing (one transaction)."""
+    ids: dict[str, int] = {}
+    with uow:
+        for company in (c for chain in built for c in chain.companies):
+            if company.key in ids:
+                continue
+            found = uow.organisations.by_name(company.name)
+            if found is None:
+                found = uow.organisations.add(
+                    company.name,
+                    company_prefixes=[company.gcp],
+                    glns=[company.gln(i) for i in range(len(company.sites))],
+                    handle_prefix=company.handle_prefix,
+                )
+            ids[company.key] = found.id
+        uow.commit()
+    return ids

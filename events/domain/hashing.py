@@ -42,7 +42,7 @@ _QUANTITY: Final[_Order] = (
     ("quantityElement", (("epcClass", None), ("quantity", None), ("uom", None))),
 )
 _EPCS: Final[_Order] = (("epc", None),)
-_METADATA: Final = (
+SENSOR_METADATA_FIELDS: Final = (  # sensorMetadata members, in CBV 2.0 §8.9 hash order
     "time",
     "startTime",
     "endTime",
@@ -81,7 +81,7 @@ _SENSOR: Final[_Order] = (
     (
         "sensorElement",
         (
-            ("sensorMetadata", tuple((n, None) for n in _METADATA)),
+            ("sensorMetadata", tuple((n, None) for n in SENSOR_METADATA_FIELDS)),
             ("sensorReport", tuple((n, None) for n in SENSOR_REPORT_FIELDS)),
         ),
     ),
