@@ -56,11 +56,17 @@ def submit(  # noqa: PLR0913
     return job
 
 
-def process_next(uow_factory: Callable[[], JobsUnitOfWork], clock: Clock) -> CaptureJob | None:
-    """Claim and capture the oldest waiting job; ``None`` when there is none."""
+def process_next(
+    uow_factory: Callable[[], JobsUnitOfWork], clock: Clock, job_id: str | None = None
+) -> CaptureJob | None:
+    """Claim and capture the oldest waiting job, or ``job_id``; ``None`` when there is none.
+
+    A request that captures its own small document inline names its job, so it never takes
+    over an older, larger job queued for the workers.
+    """
     now = clock.now()
     with uow_factory() as uow:
-        claimed = uow.jobs.claim(now, now - STALE_AFTER)
+        claimed = uow.jobs.claim(now, now - STALE_AFTER, job_id)
         uow.commit()
     if claimed is None:
         return None

@@ -86,7 +86,7 @@ def capture_document() -> Response:
         clock=wiring.clock,
     )
     if len(document) <= wiring.settings.capture_inline_limit:
-        process_next(wiring.uow, wiring.clock)
+        process_next(wiring.uow, wiring.clock, job.id)
     location = url_for("epcis.capture_job", capture_id=job.id)
     response = Response(status=202, headers={"Location": location, **VERSION_HEADERS})
     response.headers["GS1-Capture-Error-Behaviour"] = behaviour.value

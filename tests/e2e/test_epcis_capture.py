@@ -240,3 +240,22 @@ def test_checkpoint_and_proofs_verify(client, auth) -> None:
         headers={"Authorization": "Bearer oc_b"},
     )
     assert hidden.status_code == 404
+
+
+def test_a_small_document_is_captured_inline_without_taking_a_queued_job(client, auth, app) -> None:
+    wiring = wiring_of(app)
+    app.extensions["onecode"] = replace(
+        wiring, settings=replace(wiring.settings, capture_inline_limit=2)
+    )
+    queued = post(
+        client, auth, document(event(1), event(2), event(3))
+    )  # over the limit: a worker's
+    small = post(client, auth, document(event(4)))
+    queued_job = client.get(queued.headers["Location"], headers=auth).get_json()
+    small_job = client.get(small.headers["Location"], headers=auth).get_json()
+    assert (small_job["running"], small_job["success"], small_job["capturedCount"]) == (
+        False,
+        True,
+        1,
+    )
+    assert queued_job["running"] is True
