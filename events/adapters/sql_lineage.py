@@ -7,11 +7,11 @@ erroneous (EPCIS 2.0 §7.4.1.2) and, when ``organisation_id`` is given, events o
 organisations captured.
 
 Time-aware containment: ``lineage_edges`` records when a child was packed (AggregationEvent ADD,
-EPCIS 2.0 §7.4.3) but not when it left. For each containment edge the store loads the later
-aggregation/association events naming the child (roles ``child``/``child_class``) or the parent
-(role ``parent``) through ``event_links`` and lets ``events.lineage.with_end`` pick the first
-that ends it (DELETE naming the child, DELETE of the whole parent, repacking elsewhere): the
-same pure rule the memory store uses, so both stores give the same intervals.
+EPCIS 2.0 §7.4.3); ``containment_ends`` records every later event that ends such an edge
+(DELETE naming the child, DELETE of the whole parent, repacking elsewhere), decided at capture
+by ``events.lineage.ends``, the same pure rule the memory store applies. A containment lasts
+until the first of those ends the caller may see (visible, not erroneous), so both stores give
+the same intervals without reading any payload.
 """
 
 from __future__ import annotations
@@ -23,18 +23,17 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, Connection, select
 
 from events.adapters.tables import (
+    containment_ends,
     erroneous_events,
     event_links,
     item_state,
     ledger_events,
     lineage_edges,
 )
-from events.domain.state import Edge, ItemState, evolve
-from events.lineage import CONTAINMENT, Happening, Link, with_end
+from events.domain.state import ItemState, evolve
+from events.lineage import CONTAINMENT, Happening, Link
 
 _CHUNK: Final = 500
-_MEMBER_ROLES: Final = ("parent", "child", "child_class")
-_GROUPING: Final = ("AggregationEvent", "AssociationEvent")
 
 
 class SqlLineage:
@@ -43,6 +42,10 @@ class SqlLineage:
     def __init__(self, connection: Connection, organisation_id: int | None = None) -> None:
         self._connection = connection
         self._organisation_id = organisation_id
+        # Within one transaction the ledger does not change under a trace: the events naming an
+        # item and their payloads are read once (the walk, the graph and the summaries ask again).
+        self._named: dict[str, list[Happening]] = {}
+        self._loaded: dict[int, Happening] = {}
 
     @property
     def connection(self) -> Connection:
@@ -82,7 +85,7 @@ class SqlLineage:
 
     def events_naming(self, items: Collection[str]) -> dict[str, list[Happening]]:
         """Visible events naming each item, in position order."""
-        return self._happenings(items, roles=None)
+        return self._happenings(items)
 
     def states(self, items: Collection[str]) -> dict[str, ItemState]:
         """Current states; scoped to an organisation, from its own events only."""
@@ -121,48 +124,59 @@ class SqlLineage:
                 .where(column.in_(chunk), *self._visible())
             )
             rows += list(self._connection.execute(query))
-        edges = [
-            (
-                Edge(r.src, r.dst, r.relation, r.position, r.event_time, r.quantity, r.uom),
-                r.event_id,
+        grouped = {r.src for r in rows if r.relation in CONTAINMENT}
+        first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
+        for chunk in _chunks(grouped):
+            query = (
+                select(containment_ends)
+                .join(ledger_events, ledger_events.c.position == containment_ends.c.end_position)
+                .where(containment_ends.c.src.in_(chunk), *self._visible())
             )
-            for r in rows
-        ]
-        grouped = [e for e, _id in edges if e.relation in CONTAINMENT]
-        later = self._happenings(
-            {e.src for e in grouped} | {e.dst for e in grouped}, roles=_MEMBER_ROLES
-        )
-        return [
-            with_end(edge, event_id, [*later.get(edge.src, ()), *later.get(edge.dst, ())])
-            for edge, event_id in edges
-        ]
+            for end in self._connection.execute(query):
+                key = (end.src, end.dst, end.relation, end.position)
+                if key not in first or end.end_position < first[key][0]:
+                    first[key] = (end.end_position, end.end_time)
+        links = []
+        for r in rows:
+            until, until_time = first.get((r.src, r.dst, r.relation, r.position), (None, None))
+            links.append(
+                Link(
+                    r.src,
+                    r.dst,
+                    r.relation,
+                    r.position,
+                    r.event_id,
+                    r.event_time,
+                    r.quantity,
+                    r.uom,
+                    until,
+                    until_time,
+                )
+            )
+        return links
 
-    def _happenings(
-        self, items: Collection[str], roles: Sequence[str] | None
-    ) -> dict[str, list[Happening]]:
+    def _happenings(self, items: Collection[str]) -> dict[str, list[Happening]]:
         named: dict[str, set[int]] = defaultdict(set)
-        for chunk in _chunks(items):
+        asked = [i for i in items if i not in self._named]
+        for chunk in _chunks(asked):
             query = (
                 select(event_links.c.item, event_links.c.position)
                 .join(ledger_events, ledger_events.c.position == event_links.c.position)
                 .where(event_links.c.item.in_(chunk), *self._visible())
             )
-            if roles is not None:
-                query = query.where(
-                    event_links.c.role.in_(roles), ledger_events.c.event_type.in_(_GROUPING)
-                )
             for item, position in self._connection.execute(query):
                 named[item].add(position)
         # Each payload once, however many items it names (a 10,000-bottle transformation).
-        loaded: dict[int, Happening] = {}
-        wanted = sorted({p for positions in named.values() for p in positions})
+        wanted = sorted({p for ps in named.values() for p in ps if p not in self._loaded})
         for start in range(0, len(wanted), _CHUNK):
             query = select(
                 ledger_events.c.position, ledger_events.c.event_id, ledger_events.c.payload
             ).where(ledger_events.c.position.in_(wanted[start : start + _CHUNK]))
             for row in self._connection.execute(query):
-                loaded[row.position] = Happening(row.position, row.event_id, row.payload)
-        return {item: [loaded[p] for p in sorted(ps)] for item, ps in named.items()}
+                self._loaded[row.position] = Happening(row.position, row.event_id, row.payload)
+        for item in asked:
+            self._named[item] = [self._loaded[p] for p in sorted(named.get(item, ()))]
+        return {item: list(self._named[item]) for item in items if self._named[item]}
 
 
 def _chunks(items: Iterable[str]) -> Iterable[list[str]]:

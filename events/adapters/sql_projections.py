@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from events.adapters.tables import (
+    containment_ends,
     erroneous_events,
     event_links,
     item_state,
@@ -27,9 +28,11 @@ from events.adapters.tables import (
 from events.domain import StoredEvent
 from events.domain.links import canonical_id, item_links
 from events.domain.state import Edge, ItemState, evolve
+from events.lineage import CONTAINMENT, Happening, ends, members
 from events.ports import Ledger
 
 _CHUNK = 500
+_GROUPING = ("AggregationEvent", "AssociationEvent")
 _STATE_COLUMNS = [c.name for c in item_state.columns]
 
 
@@ -66,13 +69,18 @@ class SqlProjections:
         query = select(lineage_edges).order_by(*lineage_edges.primary_key.columns)
         return [_edge(row._mapping) for row in self._connection.execute(query)]  # noqa: SLF001
 
+    def all_containment_ends(self) -> list[tuple[Any, ...]]:
+        """Every row of ``containment_ends``, in a stable order (for rebuild checks)."""
+        query = select(containment_ends).order_by(*containment_ends.primary_key.columns)
+        return [tuple(row) for row in self._connection.execute(query)]
+
     def erroneous(self) -> set[str]:
         """The eventIDs declared erroneous."""
         return set(self._connection.execute(select(erroneous_events.c.event_id)).scalars())
 
     def rebuild(self, ledger: Ledger, batch: int = 2000) -> int:
         """Clear the projections and replay the ledger; return the number of events replayed."""
-        for table in (event_links, lineage_edges, item_state, erroneous_events):
+        for table in (event_links, lineage_edges, containment_ends, item_state, erroneous_events):
             self._connection.execute(delete(table))
         replayed, chunk = 0, []
         for event in ledger.read():
@@ -108,6 +116,60 @@ class SqlProjections:
             edges += evolve(states, s.record.payload, s.position)
         self._save(states.values())
         self._add_edges(edges)
+        self.end_containment(
+            [Happening(s.position, s.record.event_id, s.record.payload) for s in events]
+        )
+
+    def end_containment(self, happenings: Sequence[Happening]) -> None:
+        """Record which stored containment edges each grouping event ends (``lineage.ends``).
+
+        Candidates are the containment edges out of the event's members and, for a DELETE, into
+        its parent, made before it; the pure rule decides, as ``MemoryLineage`` does. Every
+        ending event is kept (not only the first), so readers take the first one they may see.
+        """
+        grouping = [h for h in happenings if h.payload.get("type") in _GROUPING]
+        if not grouping:
+            return
+        children = {c for h in grouping for c in members(h.payload)}
+        parents = {
+            canonical_id(h.payload["parentID"])
+            for h in grouping
+            if h.payload.get("action") == "DELETE" and isinstance(h.payload.get("parentID"), str)
+        }
+        by_src: dict[str, list[Edge]] = {}
+        by_dst: dict[str, list[Edge]] = {}
+        for column, wanted, found in (
+            (lineage_edges.c.src, children, by_src),
+            (lineage_edges.c.dst, parents, by_dst),
+        ):
+            for chunk in _chunked(wanted):
+                query = select(lineage_edges).where(
+                    column.in_(chunk), lineage_edges.c.relation.in_(CONTAINMENT)
+                )
+                for row in self._connection.execute(query):
+                    edge = _edge(row._mapping)  # noqa: SLF001  public row mapping
+                    found.setdefault(edge.src if found is by_src else edge.dst, []).append(edge)
+        rows = []
+        for happening in grouping:
+            payload = happening.payload
+            candidates = [e for c in members(payload) for e in by_src.get(c, ())]
+            parent = payload.get("parentID")
+            if payload.get("action") == "DELETE" and isinstance(parent, str):
+                candidates += by_dst.get(canonical_id(parent), ())
+            rows += [
+                {
+                    "src": e.src,
+                    "dst": e.dst,
+                    "relation": e.relation,
+                    "position": e.position,
+                    "end_position": happening.position,
+                    "end_time": str(payload.get("eventTime")),
+                }
+                for e in dict.fromkeys(candidates)
+                if ends(e, happening)
+            ]
+        if rows:
+            self._connection.execute(_insert_ends(self._insert), rows)
 
     def _declare(self, declarations: Sequence[StoredEvent]) -> None:
         """The declared events stop counting: replay the items they named without them."""
@@ -141,9 +203,8 @@ class SqlProjections:
                 select(event_links.c.item).where(event_links.c.position.in_(positions))
             ).scalars()
         )
-        self._connection.execute(
-            delete(lineage_edges).where(lineage_edges.c.position.in_(positions))
-        )
+        for table in (lineage_edges, containment_ends):
+            self._connection.execute(delete(table).where(table.c.position.in_(positions)))
         self._connection.execute(delete(item_state).where(item_state.c.item.in_(items)))
         history = select(ledger_events.c.position, ledger_events.c.payload).where(
             ledger_events.c.position.in_(
@@ -206,6 +267,18 @@ def _upsert_state(make_insert: Any) -> Any:  # noqa: ANN401  a dialect's insert 
 
 
 @cache
+def _insert_ends(make_insert: Any) -> Any:  # noqa: ANN401
+    """``INSERT … ON CONFLICT DO NOTHING`` for containment_ends, built once per dialect."""
+    return make_insert(containment_ends).on_conflict_do_nothing()
+
+
+def _chunked(items: Iterable[str]) -> Iterable[list[str]]:
+    wanted = sorted(set(items))
+    for start in range(0, len(wanted), _CHUNK):
+        yield wanted[start : start + _CHUNK]
+
+
+@cache
 def _insert_edges(make_insert: Any) -> Any:  # noqa: ANN401
     """``INSERT … ON CONFLICT DO NOTHING`` for lineage_edges, built once per dialect."""
     return make_insert(lineage_edges).on_conflict_do_nothing()
@@ -221,4 +294,22 @@ def _edge(row: Any) -> Edge:  # noqa: ANN401  a RowMapping
     return Edge(**dict(row))
 
 
-__all__ = ["SqlProjections"]
+def backfill_containment_ends(connection: Connection, batch: int = 2000) -> int:
+    """Fill ``containment_ends`` from the stored ledger (migration 0007); return events read."""
+    projections = SqlProjections(connection)
+    query = (
+        select(ledger_events.c.position, ledger_events.c.event_id, ledger_events.c.payload)
+        .where(ledger_events.c.kind == "event", ledger_events.c.event_type.in_(_GROUPING))
+        .order_by(ledger_events.c.position)
+    )
+    read, chunk = 0, []
+    for row in connection.execute(query):
+        chunk.append(Happening(row.position, row.event_id, row.payload))
+        if len(chunk) == batch:
+            projections.end_containment(chunk)
+            read, chunk = read + len(chunk), []
+    projections.end_containment(chunk)
+    return read + len(chunk)
+
+
+__all__ = ["SqlProjections", "backfill_containment_ends"]

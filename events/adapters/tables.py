@@ -136,6 +136,20 @@ lineage_edges = Table(
     Index(None, "dst", "relation"),
 )
 
+# Projection: every later event that ends a containment edge (``events.lineage.ends``: an
+# AggregationEvent DELETE or repacking, an AssociationEvent DELETE), so a trace bounds
+# containment from this table, leaving out ends that are erroneous or not visible to the caller.
+containment_ends = Table(
+    "containment_ends",
+    metadata,
+    Column("src", String(300), primary_key=True),
+    Column("dst", String(300), primary_key=True),
+    Column("relation", String(12), primary_key=True),
+    Column("position", Position, primary_key=True),
+    Column("end_position", Position, primary_key=True),
+    Column("end_time", String(40), nullable=False),
+)
+
 # Projection: events an errorDeclaration has declared erroneous (they stop counting).
 erroneous_events = Table(
     "erroneous_events",

@@ -4,6 +4,8 @@ Coconut and mango harvest lots and two sugar lots go into two juice batches; eac
 serialised SGTIN, packed in SSCC cases on SSCC pallets, shipped to a Haikou distributor and on to
 three supermarkets. Planted problem: sugar lot ``SUGAR-260528`` passed intake but a retained
 sample later fails for lead; forward from it reaches juice batch ``J260603`` and its bottles.
+Scaled copies (``run`` > 0) share one bad sugar lot per ``SHARED_SUGAR_RUNS`` runs, a mill lot
+delivered in many loads, so a recall from it reaches about 10,000 bottles.
 """
 
 from __future__ import annotations
@@ -83,6 +85,9 @@ COCONUT, MANGO, SUGAR, JUICE, BOTTLE = 10001, 10002, 10003, 20001, 20002
 BOTTLES, PER_CASE = 24, 6
 CASES = BOTTLES // PER_CASE
 BAD_SUGAR = "SUGAR-260528"
+# In scaled copies (run > 0) one mill lot of the bad sugar feeds this many consecutive runs, so a
+# forward recall from it reaches about 10,000 bottles (420 runs x 24), the shape issue 6 measures.
+SHARED_SUGAR_RUNS = 420
 
 
 def food_chain(run: int = 0) -> ChainBuilder:
@@ -92,7 +97,8 @@ def food_chain(run: int = 0) -> ChainBuilder:
     for company in COMPANIES:
         chain.company(company)
     coco_lots = [f"COCO-2606{s}{tag}" for s in "AB"]
-    sugar_lots = [f"{BAD_SUGAR}{tag}", f"SUGAR-260529{tag}"]
+    shared = f"G{(run - 1) // SHARED_SUGAR_RUNS + 1}" if run else ""
+    sugar_lots = [f"{BAD_SUGAR}{shared}", f"SUGAR-260529{tag}"]
     batches = [f"J26060{3 + i}{tag}" for i in range(2)]
     coco = [FARM.lot(COCONUT, lot) for lot in coco_lots]
     mango = ORCHARD.lot(MANGO, f"MANGO-2606A{tag}")

@@ -151,15 +151,25 @@ def _touch(
     *,
     status: str | None,
 ) -> None:
-    state = states.get(item) or ItemState(item)
-    persistent = set(state.persistent)
+    base = states.get(item) or ItemState(item)
+    persistent = base.persistent
     change = common["persistent"]
-    persistent |= set(change.get("set") or ())
-    persistent -= set(change.get("unset") or ())
-    updates = {k: v for k, v in common.items() if k != "persistent"}
-    if status is not None:
-        updates["status"] = status
-    states[item] = replace(state, persistent=tuple(sorted(persistent)), **updates)
+    if change:
+        kept = (set(persistent) | set(change.get("set") or ())) - set(change.get("unset") or ())
+        persistent = tuple(sorted(kept))
+    # Built field by field (dataclasses.replace costs several times more in a fold of 10^4 events).
+    states[item] = ItemState(
+        item,
+        base.status if status is None else status,
+        common.get("disposition", base.disposition),
+        persistent,
+        common.get("read_point", base.read_point),
+        common.get("biz_location", base.biz_location),
+        common.get("holder", base.holder),
+        base.parent,
+        common["last_position"],
+        common["last_event_time"],
+    )
 
 
 def _aggregate(
