@@ -56,6 +56,12 @@ class SqlLedger:
                 raise DuplicateEventError(next(iter(duplicates.values()))) from exc
             raise
         self._last = last + len(records)
+        doubled = self._last.bit_length() > last.bit_length()
+        if doubled and self._connection.dialect.name == "sqlite":
+            # SQLite has no autovacuum to keep the planner's statistics fresh, and without them
+            # it walks the whole ledger by position for a time window: refresh them each time
+            # the ledger doubles (bounded by ``PRAGMA analysis_limit``, see engine.py).
+            self._connection.exec_driver_sql("ANALYZE")
         return [
             StoredEvent(position=last + n, record_time=record_time, record=record)
             for n, record in enumerate(records, 1)

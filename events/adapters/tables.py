@@ -92,6 +92,9 @@ ledger_events = Table(
     UniqueConstraint("event_hash", "kind"),
     Index(None, "event_time"),
     Index(None, "record_time"),
+    # A caller's events in ledger order (pages, the default query order) and by time (windows).
+    Index(None, "organisation_id", "position"),
+    Index(None, "organisation_id", "event_time"),
     comment="Append-only EPCIS event ledger; triggers refuse UPDATE and DELETE.",
 )
 
