@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from events.domain.links import canonical_id, item_links
-from events.domain.state import Edge, ItemState, evolve
+from events.domain.state import Edge, ItemState, States, evolve
 
 CONTAINMENT: Final = ("child", "associated")
 _EVENT_OF: Final = {"child": "AggregationEvent", "associated": "AssociationEvent"}
@@ -137,7 +137,7 @@ class MemoryLineage:
         """``events``: ``(position, eventID, kind, payload)`` in position order."""
         history = list(events)
         erroneous = {event_id for _p, event_id, kind, _e in history if kind == "declaration"}
-        self._states: dict[str, ItemState] = {}
+        self._states: States = States()
         self._naming: dict[str, list[Happening]] = defaultdict(list)
         edges: list[tuple[Edge, str]] = []
         for position, event_id, kind, payload in history:

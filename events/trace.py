@@ -123,13 +123,18 @@ def trace(
     edges = {_edge(link) for link in walk.followed}
     places: dict[str, str] = {}
     kept: dict[str, list[Happening]] = {}
+    where: dict[int, list[tuple[str, str, str]]] = {}  # per event, computed once
     for node, roles in walk.seen.items():
         spans = [s for spans_ in roles.values() for s in spans_]
         kept[node] = [h for h in naming.get(node, ()) if any(a <= h.position < b for a, b in spans)]
         for happening in kept[node]:
-            for edge, kind in _where(node, happening):
-                edges.add(edge)
-                places.setdefault(edge.dst, kind)
+            found = where.get(happening.position)
+            if found is None:
+                found = where[happening.position] = list(_where(happening.payload))
+            made = (happening.event_id, str(happening.payload.get("eventTime")))
+            for relation, place, kind in found:
+                edges.add(TraceEdge(node, place, relation, *made))
+                places.setdefault(place, kind)
     containers = {link.dst for link in walk.followed if link.relation == "child"}
     nodes = [
         TraceNode(node, kind_of(node, containers), tuple(sorted(roles)))
@@ -163,8 +168,17 @@ class _Walk:
         frontier = [(root, "self", ALWAYS)]
         for _depth in range(max_depth):
             items = list(dict.fromkeys(node for node, _r, _s in frontier))
+            # Links into a node matter for its contents (role self) and, backward, its inputs.
+            forward = self.direction == "forward"
+            entered = list(
+                dict.fromkeys(
+                    node
+                    for node, role, _s in frontier
+                    if (role == "self" if forward else role != "carrier")
+                )
+            )
             to, out = defaultdict(list), defaultdict(list)
-            for link in self.store.links_to(items):
+            for link in self.store.links_to(entered):
                 to[link.dst].append(link)
             for link in self.store.links_from(items):
                 out[link.src].append(link)
@@ -236,14 +250,12 @@ def _edge(link: Link) -> TraceEdge:
     )
 
 
-def _where(node: str, happening: Happening) -> Iterator[tuple[TraceEdge, str]]:
-    """Location and party edges of one event naming ``node``."""
-    payload = happening.payload
-    made = (happening.event_id, str(payload.get("eventTime")))
+def _where(payload: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """``(relation, place, kind)`` of the locations and parties of one event."""
     for key, relation in (("bizLocation", "biz_location"), ("readPoint", "read_point")):
         where = payload.get(key)
         if isinstance(where, Mapping) and isinstance(where.get("id"), str):
-            yield TraceEdge(node, canonical_id(where["id"]), relation, *made), "location"
+            yield relation, canonical_id(where["id"]), "location"
     for key, relation, inner in (
         ("sourceList", "source", "source"),
         ("destinationList", "destination", "destination"),
@@ -252,10 +264,7 @@ def _where(node: str, happening: Happening) -> Iterator[tuple[TraceEdge, str]]:
             party = entry.get(inner) if isinstance(entry, Mapping) else None
             if isinstance(party, str):
                 kind = "location" if term(entry.get("type")) == "location" else "party"
-                edge = TraceEdge(
-                    node, canonical_id(party), f"{relation}:{term(entry.get('type'))}", *made
-                )
-                yield edge, kind
+                yield f"{relation}:{term(entry.get('type'))}", canonical_id(party), kind
 
 
 def kind_of(node: str, containers: set[str]) -> str:

@@ -30,7 +30,7 @@ from events.adapters.tables import (
     ledger_events,
     lineage_edges,
 )
-from events.domain.state import ItemState, evolve
+from events.domain.state import ItemState, States, evolve
 from events.lineage import CONTAINMENT, Happening, Link
 
 _CHUNK: Final = 500
@@ -110,7 +110,7 @@ class SqlLineage:
         history = {
             h.position: h for happenings in self.events_naming(items).values() for h in happenings
         }
-        states: dict[str, ItemState] = {}
+        states = States()
         for position in sorted(history):
             evolve(states, history[position].payload, position)
         return {item: states[item] for item in items if item in states}

@@ -27,7 +27,7 @@ from events.adapters.tables import (
 )
 from events.domain import StoredEvent
 from events.domain.links import canonical_id, item_links
-from events.domain.state import Edge, ItemState, evolve
+from events.domain.state import Edge, ItemState, States, evolve
 from events.lineage import CONTAINMENT, Happening, ends, members
 from events.ports import Ledger
 
@@ -104,7 +104,7 @@ class SqlProjections:
         if not events:
             return
         items = {item for s in events for item, _role in item_links(s.record.payload)}
-        states = self._load(items)
+        states = States(self._load(items))
         emptied = [
             canonical_id(s.record.payload["parentID"])
             for s in events
@@ -213,7 +213,7 @@ class SqlProjections:
             ledger_events.c.kind == "event",
             ledger_events.c.event_id.not_in(select(erroneous_events.c.event_id)),
         )
-        states: dict[str, ItemState] = {}
+        states = States()
         for position, payload in self._connection.execute(
             history.order_by(ledger_events.c.position)
         ):

@@ -59,6 +59,46 @@ class Edge:
     uom: str | None = None
 
 
+class States(dict[str, ItemState]):
+    """Item states that also index each parent's current children.
+
+    A DELETE without children empties its parent (EPCIS 2.0 §7.4.3); with a plain mapping
+    ``evolve`` finds the contents by scanning every state, with ``States`` by one lookup.
+    """
+
+    def __init__(self, states: Mapping[str, ItemState] | None = None) -> None:
+        super().__init__()
+        self._children: dict[str, set[str]] = {}
+        if states:
+            self.update(states)
+
+    def __setitem__(self, item: str, state: ItemState) -> None:
+        old = dict.get(self, item)
+        before = None if old is None else old.parent
+        if before != state.parent:
+            if before is not None:
+                self._children[before].discard(item)
+            if state.parent is not None:
+                self._children.setdefault(state.parent, set()).add(item)
+        dict.__setitem__(self, item, state)
+
+    def __delitem__(self, item: str) -> None:
+        old = self[item]
+        if old.parent is not None:
+            self._children[old.parent].discard(item)
+        super().__delitem__(item)
+
+    def update(self, *others: Any, **more: ItemState) -> None:  # noqa: ANN401  as dict.update
+        """Set each state through ``__setitem__`` (``dict.update`` would bypass the index)."""
+        for other in (*others, more):
+            for item, state in dict(other).items():
+                self[item] = state
+
+    def children_of(self, parent: str) -> list[str]:
+        """The items whose state names ``parent`` as their current parent."""
+        return sorted(self._children.get(parent, ()))
+
+
 def evolve(
     states: MutableMapping[str, ItemState], event: Mapping[str, Any], position: int
 ) -> list[Edge]:
@@ -183,6 +223,11 @@ def _aggregate(
             states[child] = replace(states.get(child) or ItemState(child), parent=parent)
     elif action == "DELETE":
         # DELETE without childEPCs disaggregates everything in the parent (EPCIS 2.0 §7.4.3).
-        leaving = children or [i for i, s in states.items() if s.parent == parent]
+        if children:
+            leaving = children
+        elif isinstance(states, States):
+            leaving = states.children_of(parent) if parent else []
+        else:
+            leaving = [i for i, s in states.items() if s.parent == parent]
         for child in leaving:
             states[child] = replace(states.get(child) or ItemState(child), parent=None)
