@@ -99,6 +99,8 @@ def answer(args: Iterable[tuple[str, str]], query_name: str = "SimpleEventQuery"
             )
     except QueryParameterError as exc:
         raise _problem("epcis-query-parameter", str(exc)) from exc
+    except QueryTooComplexError as exc:  # a master-data parameter names too many locations
+        raise _problem("epcis-query-too-complex", str(exc)) from exc
     response = _document(
         _output(found), media_type, creation_date=now.isoformat(), query_name=query_name
     )

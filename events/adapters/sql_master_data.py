@@ -1,13 +1,19 @@
-"""Master data on SQLite and PostgreSQL: upserted per organisation, looked up by canonical id."""
+"""Master data on SQLite and PostgreSQL: upserted per organisation, looked up by canonical id.
+
+For queries (``events.master_data.resolve_query``): elements by id and type (to walk location
+hierarchies) and elements having an attribute (a JSON key test, ``->>`` on PostgreSQL and
+``JSON_EXTRACT`` on SQLite, whose JSON paths cannot quote a double quote: query attribute names
+never hold one, see ``events.query.params``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,6 +21,7 @@ from events.adapters.tables import master_data
 from events.domain.master_data import VocabularyElement
 
 _CHUNK = 500
+_NAMES_PER_QUERY = 100  # OR-ed JSON key tests per statement (SQLite's expression depth is 1000)
 
 
 class SqlMasterData:
@@ -60,6 +67,42 @@ class SqlMasterData:
                 element = _element(row._mapping)  # noqa: SLF001  public row mapping
                 found[element.element_id] = element
         return found
+
+    def elements(
+        self, organisation_id: int, element_ids: Collection[str], vocabulary_types: Sequence[str]
+    ) -> list[VocabularyElement]:
+        """The organisation's elements of these types with these canonical ids."""
+        wanted = sorted(set(element_ids))
+        found: list[VocabularyElement] = []
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(master_data).where(
+                master_data.c.organisation_id == organisation_id,
+                master_data.c.vocabulary_type.in_(vocabulary_types),
+                master_data.c.element_id.in_(wanted[start : start + _CHUNK]),
+            )
+            found.extend(_element(row._mapping) for row in self._connection.execute(query))  # noqa: SLF001
+        return found
+
+    def with_attributes(
+        self, organisation_id: int, names: Collection[str], vocabulary_types: Sequence[str]
+    ) -> Iterator[VocabularyElement]:
+        """The organisation's elements of these types with a non-null attribute keyed by a name.
+
+        ``names`` are keys as stored; an element may come more than once (one per statement).
+        """
+        keys = sorted(set(names))
+        for start in range(0, len(keys), _NAMES_PER_QUERY):
+            present = [
+                master_data.c.attributes[key].as_string().is_not(None)
+                for key in keys[start : start + _NAMES_PER_QUERY]
+            ]
+            query = select(master_data).where(
+                master_data.c.organisation_id == organisation_id,
+                master_data.c.vocabulary_type.in_(vocabulary_types),
+                or_(*present),
+            )
+            with self._connection.execute(query.execution_options(yield_per=500)) as rows:
+                yield from (_element(row._mapping) for row in rows)  # noqa: SLF001
 
     def of_type(
         self, organisation_id: int, vocabulary_type: str | None, limit: int

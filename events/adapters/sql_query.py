@@ -4,8 +4,13 @@ What runs in SQL (portable across SQLite JSON functions and PostgreSQL JSONB):
 ``eventType``, ``GE_/LT_eventTime``, ``GE_/LT_recordTime`` and ``EQ_eventID`` (indexed
 columns), ``EXISTS_errorDeclaration`` (``kind``), ``MATCH_*`` (``event_links`` by canonical id,
 EPC patterns as ``LIKE``), ``EQ_action``, ``EQ_bizStep``, ``EQ_disposition`` and
-``EQ_transformationID`` (JSON(B) member access), master-data parameters (false), plus the
-caller's organisation, the walk's snapshot, keyset paging and ordering.
+``EQ_transformationID`` (JSON(B) member access), extension fields inside locations (false),
+plus the caller's organisation, the walk's snapshot, keyset paging and ordering.
+
+Master-data parameters (``WD_``, ``HASATTR_``, ``EQ_ATTR_``) are first resolved, in the same
+transaction, into ``EQ_`` sets of location ids from the caller's organisation's master data
+(``events.master_data.resolve_query``, at most ``MAX_RESOLVED`` ids each), on every page: a
+walk sees master data as it is when each page is read.
 
 Everything else (locations by canonical id, persistent dispositions, quantities, business
 transactions, sources/destinations, error-declaration details, sensors, extension fields) is
@@ -25,8 +30,10 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, false, func, or_
 
 from events.adapters.engine import SQLITE_BEGIN
 from events.adapters.sql_ledger import stored_event
+from events.adapters.sql_master_data import SqlMasterData
 from events.adapters.tables import event_links, ledger_events
 from events.domain import StoredEvent
+from events.master_data import resolve_query
 from events.query.oracle import holds
 from events.query.paging import Cursor
 from events.query.params import Condition, QueryParams
@@ -68,7 +75,12 @@ class SqlEventQuery:
     def page(
         self, params: QueryParams, *, organisation_id: int, cursor: Cursor, limit: int
     ) -> tuple[list[StoredEvent], Cursor | None]:
-        """Up to ``limit`` events after ``cursor``, and the cursor of the next page (None: done)."""
+        """Up to ``limit`` events after ``cursor``, and the cursor of the next page (None: done).
+
+        Raises:
+            QueryTooComplexError: a master-data parameter resolves to too many locations.
+        """
+        params = resolve_query(SqlMasterData(self._connection), organisation_id, params)
         if params.event_count_limit is not None:
             limit = min(limit, params.event_count_limit - cursor.delivered)
         found: list[StoredEvent] = []
@@ -140,14 +152,14 @@ def _split(conditions: tuple[Condition, ...]) -> tuple[list[Condition], list[Con
     in_python: list[Condition] = []
     for condition in conditions:
         sql = condition.field in _COLUMNS or condition.field in _JSON_FIELDS
-        sql = sql or condition.field in {"links", "masterdata", "errorDeclaration"}
+        sql = sql or condition.field in {"links", "location_ext", "errorDeclaration"}
         (in_sql if sql else in_python).append(condition)
     return in_sql, in_python
 
 
 def _where(condition: Condition) -> ColumnElement[bool]:
     field, op, values = condition.field, condition.op, condition.values
-    if field == "masterdata":
+    if op == "NONE":
         return false()
     if field == "errorDeclaration":
         return ledger_events.c.kind == "declaration"

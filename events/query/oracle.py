@@ -10,20 +10,40 @@ parameters hold when any sensor metadata/report has the field matching (each par
 separately); quantity parameters when any quantity element (of any quantity list) matches.
 Identifiers and locations compare by canonical identity.
 
+Master-data parameters are evaluated against ``Locations``, the querying organisation's location
+master data (both location vocabulary types, ``LOCATION_TYPES``), given to ``run``/``matches``:
+``WD_`` holds when the location is one of the given ones or reachable from one through
+``children`` (any depth; cycles are harmless); ``HASATTR_`` when an element of the location has
+a non-null attribute of one of the names; ``EQ_ATTR_`` when an element of the location has the
+attribute with one of the values (a string compares after stripping, a number numerically, a
+boolean as ``true``/``false``, an XML attribute value with attributes by its ``#text``, a list
+when any member does). Without master data (``locations`` omitted) ``WD_`` is ``EQ_`` and the
+attribute parameters hold for no event. The SQL adapter gets the same results by resolving them
+into ``EQ_`` location sets first (``events.master_data.resolve_query``).
+
 References:
-    EPCIS 2.0 §8.2.7.1 (SimpleEventQuery parameters), §7.3.5-7.3.6 (sensor, error declaration).
+    EPCIS 2.0 §8.2.7.1 (SimpleEventQuery parameters), §7.3.5-7.3.6 (sensor, error declaration),
+    §7.2.2 (vocabulary elements, attributes and children).
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
 from events.domain import StoredEvent
 from events.domain.links import canonical_id, item_links
-from events.query.params import Condition, QueryParams
+from events.domain.master_data import VocabularyElement
+from events.query.params import (
+    LOCATION_FIELDS,
+    LOCATION_TYPES,
+    Condition,
+    QueryParams,
+    attribute_key,
+)
 
 _QUANTITY_LISTS: Final = (
     "quantityList",
@@ -40,9 +60,81 @@ _ORDER: Final[dict[str, Callable[[Any, Any], bool]]] = {
 }
 
 
-def run(params: QueryParams, events: Iterable[StoredEvent]) -> list[StoredEvent]:
-    """The events matching ``params``, ordered, truncated to ``eventCountLimit``."""
-    found = [e for e in events if matches(params, e)]
+@dataclass(frozen=True, slots=True)
+class Locations:
+    """Location master data (elements of ``LOCATION_TYPES``) by canonical id."""
+
+    by_id: Mapping[str, tuple[VocabularyElement, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, elements: Iterable[VocabularyElement]) -> Locations:
+        """The location elements among ``elements`` (other vocabulary types are left out)."""
+        by_id: dict[str, list[VocabularyElement]] = {}
+        for element in elements:
+            if element.vocabulary_type in LOCATION_TYPES:
+                by_id.setdefault(element.element_id, []).append(element)
+        return cls({key: tuple(found) for key, found in by_id.items()})
+
+    def with_descendants(self, roots: Iterable[str]) -> set[str]:
+        """``roots`` and every location reachable from them through ``children``."""
+        found = set(roots)
+        todo = list(found)
+        while todo:
+            for element in self.by_id.get(todo.pop(), ()):
+                fresh = [child for child in element.children if child not in found]
+                found.update(fresh)
+                todo.extend(fresh)
+        return found
+
+
+_NO_MASTER_DATA: Final = Locations()
+
+
+def has_attribute(element: VocabularyElement, names: frozenset[str]) -> bool:
+    """Whether ``element`` has a non-null attribute named one of ``names`` (``attribute_key``)."""
+    return any(
+        value is not None and attribute_key(key) in names
+        for key, value in element.attributes.items()
+    )
+
+
+def attribute_equals(element: VocabularyElement, name: str, values: frozenset[str]) -> bool:
+    """Whether ``element``'s attribute ``name`` (an ``attribute_key``) is one of ``values``."""
+    return any(
+        attribute_key(key) == name and _attribute_in(value, values)
+        for key, value in element.attributes.items()
+    )
+
+
+def _attribute_in(value: Any, wanted: frozenset[str]) -> bool:  # noqa: ANN401  JSON data
+    if isinstance(value, Mapping):
+        value = value.get("#text")
+    if isinstance(value, list):
+        return any(_attribute_in(v, wanted) for v in value)
+    if isinstance(value, bool):
+        return ("true" if value else "false") in wanted
+    if isinstance(value, str):
+        return value.strip() in wanted
+    if isinstance(value, int | float):
+        return any(_number(w) == value for w in wanted)
+    return False
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def run(
+    params: QueryParams, events: Iterable[StoredEvent], locations: Locations | None = None
+) -> list[StoredEvent]:
+    """The events matching ``params``, ordered, truncated to ``eventCountLimit``.
+
+    ``locations``: the querying organisation's location master data (None: none).
+    """
+    found = [e for e in events if matches(params, e, locations)]
     found.sort(key=lambda e: sort_key(params, e), reverse=params.descending)
     return found[: params.event_count_limit] if params.event_count_limit else found
 
@@ -56,37 +148,53 @@ def sort_key(params: QueryParams, event: StoredEvent) -> tuple[Any, ...]:
     return (event.position,)
 
 
-def matches(params: QueryParams, event: StoredEvent) -> bool:
+def matches(params: QueryParams, event: StoredEvent, locations: Locations | None = None) -> bool:
     """Whether ``event`` satisfies every condition of ``params``."""
-    return all(holds(c, event) for c in params.conditions)
+    return all(holds(c, event, locations) for c in params.conditions)
 
 
-def holds(condition: Condition, event: StoredEvent) -> bool:  # noqa: PLR0911  one branch per kind
+def holds(  # noqa: PLR0911  one branch per kind
+    condition: Condition, event: StoredEvent, locations: Locations | None = None
+) -> bool:
     """Whether one condition holds for one stored event."""
     payload = event.record.payload
     field, op, values = condition.field, condition.op, condition.values
+    if op == "NONE":
+        return False
     if field == "type":
         return event.record.event_type in values
     if field == "eventTime":
         return _ORDER[op](event.record.event_time, values[0])
     if field == "recordTime":
         return _ORDER[op](event.record_time, values[0])
-    if field in {"readPoint", "bizLocation"}:
+    if field in LOCATION_FIELDS:
         place = payload.get(field)
-        return isinstance(place, Mapping) and canonical_id(str(place.get("id"))) in values
+        if not isinstance(place, Mapping):
+            return False
+        return _location(condition, canonical_id(str(place.get("id"))), locations)
     if field == "links":
         roles = condition.key.split(",")
         return any(
             role in roles and any(m.matches(item) for m in values)
             for item, role in item_links(payload)
         )
-    if field == "masterdata":
-        return False
     if field in _HOLDERS:
         return _HOLDERS[field](condition, payload)
     if op == "EXISTS":
         return field in payload
     return _path_holds(condition, payload)
+
+
+def _location(condition: Condition, where: str, locations: Locations | None) -> bool:
+    known = locations or _NO_MASTER_DATA
+    if condition.op == "EQ":
+        return where in condition.members
+    if condition.op == "WD":
+        return where in known.with_descendants(condition.values)
+    elements = known.by_id.get(where, ())
+    if condition.op == "HASATTR":
+        return any(has_attribute(e, condition.members) for e in elements)
+    return any(attribute_equals(e, condition.key, condition.members) for e in elements)
 
 
 def _path_holds(condition: Condition, payload: Mapping[str, Any]) -> bool:

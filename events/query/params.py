@@ -7,14 +7,31 @@ are separated by ``|`` or ``,`` and repeated parameters add values. Extension fi
 ``{namespace}local``, ``namespace#local`` or ``prefix:local`` with the prefix declared in the
 ``GS1-Extensions`` header (passed as ``prefixes``).
 
-``WD_readPoint``/``WD_bizLocation`` ("with descendants") need the location hierarchy from
-master data, which is not stored yet: they behave as ``EQ_`` (no location has descendants).
-Master-data attribute parameters (``HASATTR_``, ``EQ_ATTR_``, ``EQATTR_``, ``EQ_readPoint_…``,
-``EQ_bizLocation_…``) are accepted and match nothing, since no location has attributes.
+Parameters that need master data (EPCIS 2.0 §8.2.7.1; "fieldname" here is ``readPoint`` or
+``bizLocation``, the standard fields whose values are location vocabulary elements):
+
+- ``WD_readPoint``/``WD_bizLocation``: op ``WD``, the given locations "with descendants" (the
+  ``children`` of location master data, EPCIS 2.0 §7.2.2, transitively);
+- ``HASATTR_{fieldname}``: op ``HASATTR``, the attribute names (values) of which the field's
+  master data must have one with a non-null value;
+- ``EQ_ATTR_{fieldname}_{attrname}`` (EPCIS 1.2: ``EQATTR_``): op ``EQATTR``, ``key`` the
+  attribute name, the field's master data must have it equal to one of the values.
+
+Attribute names are compared by ``attribute_key``: the CBV master data attributes
+(CBV 2.0 §8, ``urn:epcglobal:cbv:mda#city``) may also be written ``urn:epcglobal:cbv:mda:city``,
+``cbvmda:city`` or just ``city`` (the JSON schema's word-only ``EQ_ATTR_`` pattern); any other
+name is compared as written. Other field names (``bizStep``, extension fields, …) are a
+``QueryParameterError``: no other field has master data here. ``events.master_data.resolve_query``
+turns these conditions into plain ``EQ`` location sets from the organisation's master data;
+``events.query.oracle`` evaluates them directly against given master data.
+
+Extension fields inside ``readPoint``/``bizLocation`` (``EQ_readPoint_{ns:field}``,
+``EQ_INNER_bizLocation_…``) are accepted and match nothing: they are not evaluated yet.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -29,6 +46,21 @@ from events.query.patterns import IdMatcher, matcher
 
 MAX_CONDITIONS: Final = 64
 MAX_VALUES: Final = 1000
+# Location master data (EPCIS 2.0 §7.2, CBV 2.0 §8): elements of either type describe a location,
+# whether an event names it as readPoint or as bizLocation.
+LOCATION_TYPES: Final = (
+    "urn:epcglobal:epcis:vtype:BusinessLocation",
+    "urn:epcglobal:epcis:vtype:ReadPoint",
+)
+LOCATION_FIELDS: Final = ("readPoint", "bizLocation")
+CBV_MDA: Final = "urn:epcglobal:cbv:mda#"
+_CBV_MDA_SPELLINGS: Final = (
+    CBV_MDA,
+    "urn:epcglobal:cbv:mda:",
+    "cbvmda:",
+    "https://ref.gs1.org/cbv/MDA-",
+)
+_ATTRIBUTE_NAME: Final = re.compile(r'[^\s"\\]+')
 
 
 class QueryParameterError(ValueError):
@@ -45,12 +77,13 @@ class QueryTooComplexError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """One filter: ``op`` (EQ GT GE LT LE EXISTS MATCH NONE) applied to ``field``.
+    """One filter: ``op`` (EQ GT GE LT LE EXISTS MATCH NONE WD HASATTR EQATTR) on ``field``.
 
     ``key`` qualifies the field: a MATCH role set, a bizTransaction/source/destination type, a
-    unit of measure, a sensor field, or for ``field="ext"`` the Clark key; ``scope`` says where
-    an extension field lives (``""``, ``ILMD``, ``ERROR_DECLARATION``, ``SENSORELEMENT``, …,
-    with an ``INNER_`` prefix for nested ones).
+    unit of measure, a sensor field, an attribute name (``EQATTR``), or for ``field="ext"`` the
+    Clark key; ``scope`` says where an extension field lives (``""``, ``ILMD``,
+    ``ERROR_DECLARATION``, ``SENSORELEMENT``, …, with an ``INNER_`` prefix for nested ones).
+    ``members`` is ``values`` as a set, for membership tests on large (resolved) value lists.
     """
 
     name: str
@@ -59,6 +92,11 @@ class Condition:
     values: tuple[Any, ...] = ()
     key: str = ""
     scope: str = ""
+    members: frozenset[Any] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Index ``values``."""
+        object.__setattr__(self, "members", frozenset(self.values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +168,9 @@ _PATTERNS: Final = (
         "sensor_value",
         re.compile(_CMP + r"_(?P<field>" + "|".join(_SENSOR_NUMBERS) + r")_(?P<key>[A-Z0-9]{2,4})"),
     ),
-    (
-        "masterdata",
-        re.compile(r"HASATTR_.+|EQ_?ATTR_.+|EQ_(?:INNER_)?(?:readPoint|bizLocation)_.+"),
-    ),
+    ("hasattr", re.compile(r"HASATTR_(?P<field>.*)")),
+    ("eqattr", re.compile(r"EQ_?ATTR_(?P<field>[^_]*)_?(?P<key>.*)")),
+    ("location_ext", re.compile(r"EQ_(?:INNER_)?(?:readPoint|bizLocation)_.+")),
     ("ext", re.compile(r"(?P<op>EQ|GT|GE|LT|LE|EXISTS)_" + _SCOPES + r"(?P<key>.+)")),
 )
 
@@ -277,9 +314,9 @@ _FIXED: Final[dict[str, tuple[str, str, Callable[[str, list[str]], Any]]]] = {
     "EQ_persistentDisposition_set": ("EQ", "persistentDisposition.set", _vocab("Disp")),
     "EQ_persistentDisposition_unset": ("EQ", "persistentDisposition.unset", _vocab("Disp")),
     "EQ_readPoint": ("EQ", "readPoint", _ids),
-    "WD_readPoint": ("EQ", "readPoint", _ids),
+    "WD_readPoint": ("WD", "readPoint", _ids),
     "EQ_bizLocation": ("EQ", "bizLocation", _ids),
-    "WD_bizLocation": ("EQ", "bizLocation", _ids),
+    "WD_bizLocation": ("WD", "bizLocation", _ids),
     "EQ_transformationID": ("EQ", "transformationID", _list),
     "EQ_eventID": ("EQ", "eventID", _list),
     "EXISTS_errorDeclaration": ("EXISTS", "errorDeclaration", _nothing),
@@ -318,8 +355,8 @@ def _condition(  # noqa: PLR0911  one return per parameter family
             vocab = "BTT" if groups["field"] == "bizTransaction" else "SDT"
             key = normalise_vocab(groups["key"], vocab, {}) or groups["key"]
             return Condition(name, "EQ", groups["field"] + "List", _list(name, raw), key=key)
-        if kind == "masterdata":
-            return Condition(name, "NONE", "masterdata", tuple(raw))
+        if kind in {"hasattr", "eqattr", "location_ext"}:
+            return _location_condition(name, kind, groups, raw)
         if kind in {"quantity", "sensor_value"}:
             field = "quantity" if kind == "quantity" else "sensor_value"
             sub = groups.get("field") or ""
@@ -334,6 +371,70 @@ def _condition(  # noqa: PLR0911  one return per parameter family
             scope = groups["scope"].rstrip("_")
             return Condition(name, groups["op"], "ext", values, key=clark, scope=scope)
     raise QueryParameterError(name, "unknown query parameter")
+
+
+def _location_condition(
+    name: str, kind: str, groups: Mapping[str, str], raw: list[str]
+) -> Condition:
+    """``HASATTR_{field}``, ``EQ_ATTR_{field}_{attr}``, or an extension field in a location.
+
+    ``HASATTR_`` values are attribute names, ``EQ_ATTR_`` values attribute values; extension
+    fields inside a location are not evaluated (they match nothing).
+    """
+    if kind == "location_ext":
+        return Condition(name, "NONE", "location_ext", tuple(raw))
+    where = groups["field"]
+    if where not in LOCATION_FIELDS:
+        prefix = "HASATTR_" if kind == "hasattr" else "EQ_ATTR_"
+        raise QueryParameterError(
+            name,
+            f"master-data attributes can be queried for {prefix}readPoint and "
+            f"{prefix}bizLocation only, not for {where!r}"
+            if where
+            else f"expected {prefix}readPoint or {prefix}bizLocation",
+        )
+    if kind == "hasattr":
+        names = tuple(dict.fromkeys(_attribute_name(name, n) for n in _list(name, raw)))
+        return Condition(name, "HASATTR", where, names)
+    key = _attribute_name(name, groups["key"])
+    return Condition(name, "EQATTR", where, _list(name, raw), key=key)
+
+
+def _attribute_name(parameter: str, text: str) -> str:
+    if not _ATTRIBUTE_NAME.fullmatch(text):
+        raise QueryParameterError(
+            parameter, f"expected a master-data attribute name (a URI), got {text!r}"
+        )
+    return attribute_key(text)
+
+
+def attribute_key(name: str) -> str:
+    """The name a master-data attribute is compared by (stored keys and query names alike).
+
+    CBV 2.0 §8 attributes have one key whatever the spelling; other names are kept as written.
+
+    >>> attribute_key("cbvmda:city"), attribute_key("city")
+    ('urn:epcglobal:cbv:mda#city', 'urn:epcglobal:cbv:mda#city')
+    >>> attribute_key("https://example.com/mda#region")
+    'https://example.com/mda#region'
+    """
+    for prefix in _CBV_MDA_SPELLINGS:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return CBV_MDA + name[len(prefix) :]
+    if name and not any(c in name for c in ":#/"):
+        return CBV_MDA + name
+    return name
+
+
+def attribute_spellings(key: str) -> tuple[str, ...]:
+    """Every stored key that ``attribute_key`` maps to ``key``, to find elements by key in SQL.
+
+    For every string ``s``: ``s in attribute_spellings(attribute_key(s))``.
+    """
+    if key.startswith(CBV_MDA) and len(key) > len(CBV_MDA):
+        local = key[len(CBV_MDA) :]
+        return (*(prefix + local for prefix in _CBV_MDA_SPELLINGS), local)
+    return (key,)
 
 
 def _match(name: str, values: tuple[str, ...]) -> Condition:

@@ -6,10 +6,17 @@ transactions, sources/destinations, sensors, extensions, error declarations), ca
 organisations. Every query parameter, and random combinations of them, must give the same
 events in the same order through SQL (``events.adapters.sql_query``) as through
 ``events.query.oracle.run`` over the caller's events.
+
+Master data: the querying organisation has a location hierarchy (with a cycle, both location
+vocabulary types, CBV attributes in several spellings, numbers, nulls and an extension attribute);
+the other organisation has a contradicting one that must stay invisible. SQL resolves the
+master-data parameters through the master-data store; the oracle walks the organisation's
+elements as given. Random hierarchies check the resolver's walk against the oracle's.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 from collections.abc import Iterator
@@ -20,21 +27,58 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+import events.master_data
 from events.adapters import make_engine
+from events.adapters.memory import SystemClock
 from events.adapters.schema import upgrade
+from events.adapters.sql_master_data import SqlMasterData
 from events.adapters.sql_query import event_query
 from events.adapters.sql_uow import SqlUnitOfWork
 from events.capture import ErrorBehaviour, capture
 from events.codec import read_document
 from events.domain import StoredEvent
-from events.query import Cursor, QueryParams, parse_query, run
+from events.domain.master_data import VocabularyElement
+from events.master_data import resolve_query, store_master_data
+from events.query import Cursor, Locations, QueryParams, QueryTooComplexError, parse_query, run
+from events.query.params import attribute_key, attribute_spellings
 from tests.conftest import BACKENDS, CONFORMANCE, _create_database
 
 EXAMPLES = CONFORMANCE / "epcis-examples" / "gs1-epcis" / "json"
 NS = "https://ns.example.com/epcis/"
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 GTINS = ("6901234.012345", "6901234.054321", "9521234.012345")
-LOCS = ("urn:epc:id:sgln:6901234.00001.0", "https://id.gs1.org/414/6901234000023")
+LOCS = (
+    "urn:epc:id:sgln:6901234.00001.0",
+    "https://id.gs1.org/414/6901234000023",
+    "urn:epc:id:sgln:6901234.00003.0",  # a dock of LOCS[0]
+    "https://id.gs1.org/414/6901234000047",  # no master data
+)
+REGION = "urn:epc:id:sgln:6901234.00000.0"  # no event is here: only its descendants
+BIZ = "urn:epcglobal:epcis:vtype:BusinessLocation"
+READ = "urn:epcglobal:epcis:vtype:ReadPoint"
+MDA = "urn:epcglobal:cbv:mda#"
+
+
+def _loc(kind: str, id_: str, children: list[str], **attributes: object) -> dict:
+    return {"type": kind, "id": id_, "attributes": attributes, "children": children}
+
+
+MASTER_DATA = [  # the querying organisation's
+    _loc(BIZ, REGION, ["https://id.gs1.org/414/6901234000016", LOCS[3] + "x"]),
+    _loc(BIZ, LOCS[0], [LOCS[2]], **{f"{MDA}city": "Haikou", f"{MDA}postalCode": 570000}),
+    _loc(READ, LOCS[2], [REGION], **{"cbvmda:city": " Haikou", "cbvmda:state": None}),  # a cycle
+    _loc(READ, LOCS[1], [LOCS[1]], city="Sanya", **{"http://example.com/mda#region": "south"}),
+    _loc(BIZ, LOCS[1], [], **{"urn:epcglobal:cbv:mda:postalCode": "572000"}),
+    _loc("urn:epcglobal:epcis:vtype:EPCClass", LOCS[3], [], **{f"{MDA}city": "Haikou"}),
+]
+OTHER_MASTER_DATA = [  # invisible to the querying organisation
+    _loc(BIZ, LOCS[1], [LOCS[0], LOCS[3]], **{f"{MDA}city": "Haikou", f"{MDA}state": "Hainan"}),
+    _loc(BIZ, LOCS[3], [], **{f"{MDA}city": "Haikou"}),
+]
+
+
+def _locations(elements: list[dict]) -> Locations:
+    return Locations.of(VocabularyElement.from_codec(e) for e in elements)
 
 
 def _sgtin(rng: random.Random) -> str:
@@ -163,6 +207,8 @@ def data(
         other = uow.organisations.add("Other Co", company_prefixes=["6905555"]).id
         uow.commit()
     data = Data(engine, org, other)
+    store_master_data(SqlUnitOfWork(engine), org, MASTER_DATA, SystemClock())
+    store_master_data(SqlUnitOfWork(engine), other, OTHER_MASTER_DATA, SystemClock())
     rng = random.Random(20260301)
     data.capture(_examples())
     data.capture(generated(rng, 160))
@@ -181,7 +227,8 @@ def sql_run(data: Data, params: QueryParams, org: int | None = None) -> list[int
 
 def oracle_run(data: Data, params: QueryParams, org: int | None = None) -> list[int]:
     mine = [e for e in data.all() if e.record.organisation_id == (org or data.org)]
-    return [e.position for e in run(params, mine)]
+    known = _locations(OTHER_MASTER_DATA if org == data.other else MASTER_DATA)
+    return [e.position for e in run(params, mine, known)]
 
 
 EXT = f"{NS}#"
@@ -238,7 +285,17 @@ QUERIES = [
     {f"LT_INNER_{EXT}weight": "3"},
     {f"EQ_ILMD_{EXT}lot": "L1"},
     {f"EXISTS_ILMD_{EXT}lot": ""},
-    {"HASATTR_{urn:x}y": "z"},
+    {"WD_readPoint": REGION},
+    {"WD_bizLocation": "https://id.gs1.org/414/6901234000016"},
+    {"WD_readPoint": f"{LOCS[1]}|{LOCS[3]}"},
+    {"HASATTR_bizLocation": "urn:epcglobal:cbv:mda#city"},
+    {"HASATTR_readPoint": "cbvmda:state|http://example.com/mda#region"},
+    {"HASATTR_readPoint": "http://example.com/mda#unknown"},
+    {"EQ_ATTR_bizLocation_urn:epcglobal:cbv:mda#city": "Haikou"},
+    {"EQ_ATTR_readPoint_city": "Sanya|Haikou"},
+    {"EQATTR_readPoint_cbvmda:postalCode": "570000|572000"},
+    {"EQ_ATTR_bizLocation_city": "Nowhere"},
+    {"EQ_readPoint_urn:example:x#y": "z"},
     {"EQ_eventID": "ni:///sha-256;nothing"},
     {"orderBy": "eventTime"},
     {"orderBy": "recordTime", "orderDirection": "ASC"},
@@ -268,7 +325,9 @@ EXPECTED_EMPTY = (
     "LT_recordTime",
     "EQ_persistentDisposition_unset",
     "MATCH_outputEPCClass",
-    "HASATTR_{urn:x}y",
+    "HASATTR_readPoint",
+    "EQ_ATTR_bizLocation_city",
+    "EQ_readPoint_urn:example:x#y",
     "EQ_eventID",
 )
 
@@ -280,7 +339,7 @@ def test_the_data_set_exercises_the_parameters(data: Data) -> None:
     narrowed = [
         q for q in QUERIES[1:] if len(oracle_run(data, parse_query(q.items()))) < everything
     ]
-    assert len(narrowed) >= len(QUERIES) - 8
+    assert len(narrowed) >= len(QUERIES) - 10
 
 
 @settings(
@@ -328,3 +387,81 @@ def test_paging_is_exact_while_capturing(data: Data, order: dict[str, str]) -> N
         stop.set()
         writer.join()
     assert walked == expected
+
+
+def test_master_data_of_another_organisation_is_not_seen(data: Data) -> None:
+    # The other organisation says LOCS[1] contains LOCS[0] and is in Haikou; not for us.
+    wd = parse_query([("WD_readPoint", LOCS[1])])
+    assert sql_run(data, wd) == sql_run(data, parse_query([("EQ_readPoint", LOCS[1])]))
+    haikou = parse_query([("EQ_ATTR_readPoint_city", "Haikou")])
+    found = {e.position: e for e in data.all()}
+    assert sql_run(data, haikou)
+    assert all(
+        found[p].record.payload["readPoint"]["id"] in {LOCS[0], LOCS[2]}
+        for p in sql_run(data, haikou)
+    )
+    for params in (wd, haikou, parse_query([("HASATTR_bizLocation", "state")])):
+        assert sql_run(data, params, data.other) == oracle_run(data, params, data.other)
+
+
+def test_resolved_sets_are_bounded(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events.master_data, "MAX_RESOLVED", 2)
+    with pytest.raises(QueryTooComplexError, match="WD_readPoint"):
+        sql_run(data, parse_query([("WD_readPoint", REGION)]))
+    with pytest.raises(QueryTooComplexError, match="HASATTR_bizLocation"):
+        sql_run(data, parse_query([("HASATTR_bizLocation", "city")]))
+    assert sql_run(data, parse_query([("WD_readPoint", LOCS[1])]))  # one location: within
+
+
+@settings(max_examples=40)
+@given(st.text(alphabet="abc:#/-_{}.xyzcbvmdaurnepcglobal", max_size=40))
+def test_every_attribute_spelling_is_searched(name: str) -> None:
+    # SQL finds elements by stored key spellings; the oracle compares attribute_key.
+    assert name in attribute_spellings(attribute_key(name))
+
+
+IDS = [f"urn:epc:id:sgln:6901234.{n:05d}.0" for n in range(12)]
+SERIAL = itertools.count()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([BIZ, READ]),
+            st.sampled_from(IDS),
+            st.lists(st.sampled_from(IDS), max_size=3),
+            st.sampled_from([{}, {"cbvmda:city": "Haikou"}, {f"{MDA}city": "Sanya"}]),
+        ),
+        max_size=14,
+    ),
+    st.lists(st.sampled_from(IDS), min_size=1, max_size=3),
+)
+def test_random_hierarchies_resolve_as_the_oracle_walks(
+    data: Data, elements: list[tuple], roots: list[str]
+) -> None:
+    md = [_loc(kind, id_, children, **attrs) for kind, id_, children, attrs in elements]
+    with SqlUnitOfWork(data.engine) as uow:
+        org = uow.organisations.add(f"Hierarchy {next(SERIAL)}").id
+        uow.commit()
+    store_master_data(SqlUnitOfWork(data.engine), org, md, SystemClock())
+    stored = {(e["type"], e["id"]): e for e in md}  # a repeated element replaces the earlier
+    known = _locations(list(stored.values()))
+    queries = [("WD_bizLocation", "|".join(roots)), ("EQ_ATTR_readPoint_city", "Haikou")]
+    with data.engine.connect() as connection:
+        store = SqlMasterData(connection)
+        for name, value in queries:
+            params = parse_query([(name, value)])
+            (resolved,) = resolve_query(store, org, params).conditions
+            condition = params.conditions[0]
+            if condition.op == "WD":
+                expected = known.with_descendants(condition.values)
+            else:
+                expected = {
+                    id_
+                    for id_, found in known.by_id.items()
+                    if any(e.attributes.get("cbvmda:city") == "Haikou" for e in found)
+                }
+            assert (resolved.op, set(resolved.values)) == ("EQ", expected)
