@@ -22,8 +22,9 @@ from urllib.parse import quote
 
 from events.codec import write_query_document
 from events.domain import StoredEvent
+from events.master_data import resolve_query
 from events.ports import Clock
-from events.query import matches, parse_query
+from events.query import QueryParams, QueryTooComplexError, matches, parse_query
 from events.subscriptions import Delivery, Subscription, backoff, next_fire
 from events.webhook_http import WebhookResult, post, signature
 
@@ -40,6 +41,7 @@ class SubscriptionsUnitOfWork(Protocol):
     """A unit of work holding ``subscriptions`` (``events.adapters.sql_subscriptions``)."""
 
     subscriptions: Any
+    master_data: Any
 
     def __enter__(self) -> Self:
         """Begin."""
@@ -84,10 +86,14 @@ def deliver_due(  # noqa: PLR0913
             continue
         run = _Run(uow_factory, clock, now, send, batch_size or BATCH_SIZE)
         try:
-            match = matcher(named[1] if named is not None else {})
-        except ValueError as exc:  # a stored query the engine refuses: retry with backoff
+            params = query_params(named[1] if named is not None else {})
+            # WD_/HASATTR_/EQ_ATTR_ read the subscriber's master data as of this run, as a query
+            with uow_factory() as uow:
+                params = resolve_query(uow.master_data, subscription.organisation_id, params)
+        except (ValueError, QueryTooComplexError) as exc:  # refused: retry with backoff
             run.fail(subscription, f"invalid query {subscription.query_name}: {exc}")
             continue
+        match = _matcher(params)
         accepted += run.deliver(subscription, match)
     return accepted
 
@@ -225,11 +231,10 @@ def document_bytes(query_name: str, events: Sequence[StoredEvent], created: date
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def matcher(query: Mapping[str, Any]) -> Matcher:
-    """Whether a stored event matches the named query's parameters (``events.query.matches``).
+def query_params(query: Mapping[str, Any]) -> QueryParams:
+    """The parsed parameters of a stored EPCIS query object (``{"eventType": ["ObjectEvent"]}``).
 
-    ``query`` is the stored EPCIS query object (``{"eventType": ["ObjectEvent"], …}``): each
-    value a string or a list of them, passed to the query engine as repeated parameters.
+    Each value is a string or a list of them, passed to the query engine as repeated parameters.
 
     Raises:
         ValueError: the stored query has an unknown parameter or an invalid value.
@@ -239,7 +244,11 @@ def matcher(query: Mapping[str, Any]) -> Matcher:
         for name, value in query.items()
         for item in (value if isinstance(value, list) else [value])
     ]
-    params = parse_query(pairs)
+    return parse_query(pairs)
+
+
+def _matcher(params: QueryParams) -> Matcher:
+    """Whether a stored event matches (``events.query.matches``; master data already resolved)."""
     return lambda event: matches(params, event)
 
 

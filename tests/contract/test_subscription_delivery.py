@@ -11,11 +11,13 @@ import pytest
 from events.adapters import make_engine
 from events.adapters.sql_subscriptions import SubscriptionsUnitOfWork
 from events.capture import capture
+from events.domain.master_data import VocabularyElement
 from events.subscriptions import new_subscription
 from events.webhook_http import WebhookResult
 from events.webhooks import deliver_due
 
 T0 = datetime(2026, 3, 2, 10, 20, 30, tzinfo=UTC)
+LOCATION = "urn:epcglobal:epcis:vtype:BusinessLocation"
 
 
 class Clock:
@@ -225,3 +227,40 @@ def test_an_invalid_stored_query_is_logged_and_retried(env) -> None:
         (attempt,) = u.subscriptions.deliveries(sub.id)
         assert u.subscriptions.get(sub.id).failures == 1
     assert "invalid query" in attempt.error
+
+
+def test_a_subscription_query_with_wd_reads_the_subscribers_master_data(env) -> None:
+    """``WD_bizLocation`` delivers events at descendants, as the same query would return them."""
+    uow, clock, org, _other = env
+    site, dock, elsewhere = (f"urn:epc:id:sgln:6901234.00001.{n}" for n in ("0", "7", "9"))
+    with uow() as u:
+        u.subscriptions.add_named_query("at-site", org, {"WD_bizLocation": [site]}, T0)
+        u.master_data.store(
+            org,
+            [
+                VocabularyElement.from_codec(
+                    {"type": LOCATION, "id": site, "attributes": {}, "children": [dock]}
+                )
+            ],
+            T0,
+        )
+        u.commit()
+    sub = new_subscription(
+        {"dest": "https://hooks.example/x", "stream": True},
+        organisation_id=org,
+        query_name="at-site",
+        now=clock.now(),
+    )
+    with uow() as u:
+        u.subscriptions.add(replace(sub, last_position=u.subscriptions.start_position(org, None)))
+        u.commit()
+    placed = [
+        event(n) | {"bizLocation": {"id": where}}
+        for n, where in enumerate((dock, elsewhere, site, dock))
+    ]
+    store(uow, org, placed)
+    receiver = Receiver()
+    assert deliver_due(uow, clock, clock.now(), send=receiver) == 1
+    assert receiver.accepted == [
+        [f"urn:epc:id:sgtin:6901234.000001.S{n}" for n in (0, 2, 3)]  # not S1, elsewhere
+    ]
