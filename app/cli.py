@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from app import create_app, entry_points
 from app.commands import codes, demo, labels, ledger, organisations, recall, trace
 from app.config import ConfigError
 from app.wiring import wiring_of
-from events.adapters import StorageUnavailableError, ping
+from events.adapters import StorageUnavailableError, make_engine, ping
 from events.adapters.schema import current_revision, head_revision, upgrade
+from events.adapters.sql_copy import CopyRefusedError, copy_database, count_rows, refuse_rows
 from events.domain import LedgerError
 from identifiers import IdentifierError
 
@@ -100,6 +104,76 @@ def db_current() -> None:
     engine = wiring_of().engine
     ping(engine)
     click.echo(f"current: {current_revision(engine) or 'empty'}\nhead: {head_revision()}")
+
+
+@db.command("copy")
+@click.argument("target_url")
+@with_appcontext
+def db_copy(target_url: str) -> None:
+    """Copy every table of this database into a new, empty one, e.g. SQLite to PostgreSQL.
+
+    The source is ONECODE_DATABASE_URL. TARGET_URL is migrated first and must hold no rows;
+    rows are copied as they are (positions, hashes, the Merkle tree), in one transaction, so a
+    failed copy leaves the target empty. Stop the server first: later captures are not copied.
+    Afterwards point ONECODE_DATABASE_URL at the target (docs/OPERATIONS.md).
+
+    Example: onecode db copy postgresql://onecode@localhost/onecode
+    """
+    wiring = wiring_of()
+    wiring.require_migrated()
+    source = wiring.engine
+    try:
+        target = make_engine(target_url)
+    except StorageUnavailableError as exc:
+        raise click.BadParameter(str(exc), param_hint="TARGET_URL") from exc
+    try:
+        ping(target)
+        refuse_rows(target)  # before migrating it, so a refused target is left untouched
+        upgrade(target)
+        totals = count_rows(source)
+        seconds = dict.fromkeys(totals, 0.0)
+        started = last = time.perf_counter()
+
+        def advance(table: str, rows: int) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            seconds[table] += now - last
+            last = now
+            bar.update(_TASK, advance=rows, description=table)
+
+        with _bar(sum(totals.values())) as bar:
+            copied = copy_database(source, target, progress=advance)
+    except CopyRefusedError as exc:
+        raise _RefusedError(str(exc)) from exc
+    finally:
+        target.dispose()
+    elapsed = time.perf_counter() - started
+    total = sum(copied.values())
+    click.echo(
+        f"copied {total:,} rows in {elapsed:.1f} s ({total / max(elapsed, 1e-9):,.0f} rows/s): "
+        f"{source.url.render_as_string(hide_password=True)} -> "
+        f"{target.url.render_as_string(hide_password=True)}"
+    )
+    for table, rows in copied.items():
+        rate = f"  {rows / seconds[table]:>9,.0f} rows/s" if rows and seconds[table] else ""
+        click.echo(f"  {table:<24} {rows:>12,}{rate}")
+
+
+_TASK = TaskID(0)  # the one task of the copy's progress bar
+
+
+class _RefusedError(click.ClickException):
+    """Bad input (a target that is not empty): one line on stderr, exit status 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+def _bar(total: int) -> Progress:
+    columns = (TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn())
+    console = Console(stderr=True)
+    progress = Progress(*columns, console=console, disable=not console.is_terminal, transient=True)
+    progress.add_task("copying", total=total)
+    return progress
 
 
 @cli.command()
