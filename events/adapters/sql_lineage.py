@@ -62,7 +62,7 @@ class SqlLineage:
             ledger_events.c.event_id.not_in(select(erroneous_events.c.event_id)),
         ]
         if self._organisation_id is not None:
-            kept.append(ledger_events.c.organisation_id == self._organisation_id)
+            kept.append(_owned_by(self._organisation_id))
         return kept
 
     def known(self, item: str) -> bool:
@@ -95,7 +95,7 @@ class SqlLineage:
             if self._organisation_id is not None:
                 query = query.join(
                     ledger_events, ledger_events.c.position == item_state.c.last_position
-                ).where(ledger_events.c.organisation_id == self._organisation_id)
+                ).where(_owned_by(self._organisation_id))
             for row in self._connection.execute(query):
                 values = dict(row._mapping)  # noqa: SLF001  public row mapping
                 values["persistent"] = tuple(values["persistent"] or ())
@@ -177,6 +177,16 @@ class SqlLineage:
         for item in asked:
             self._named[item] = [self._loaded[p] for p in sorted(named.get(item, ()))]
         return {item: list(self._named[item]) for item in items if self._named[item]}
+
+
+def _owned_by(organisation_id: int) -> ColumnElement[bool]:
+    """The event's organisation as a filter only: ``organisation_id + 0`` cannot use an index.
+
+    Every read here is driven by codes (``event_links``/``lineage_edges`` by item), then the
+    ledger row by position. Offered ``(organisation_id, …)`` indexes, SQLite's planner drove a
+    500-code lookup from all of one organisation's events instead (44 s at 1,000,000 events).
+    """
+    return (ledger_events.c.organisation_id + 0) == organisation_id
 
 
 def _chunks(items: Iterable[str]) -> Iterable[list[str]]:
