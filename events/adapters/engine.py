@@ -60,9 +60,10 @@ def make_engine(url: str, **options: Any) -> Engine:  # noqa: ANN401  passed thr
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed, **options)
-    except NoSuchModuleError as exc:
+    except (NoSuchModuleError, ImportError) as exc:  # ImportError: psycopg not installed
         raise StorageUnavailableError(
-            f"database URL {url!r} needs a driver that is not installed: {exc}"
+            f"database URL {url!r} needs a driver that is not installed ({exc}); for "
+            "PostgreSQL: pip install -e '.[postgres]'"
         ) from exc
     if engine.dialect.name == "sqlite":
         writers = _Writers()
