@@ -61,7 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         "minting": lambda: bench_minting.run(quick=args.quick, pg_url=args.pg_url),
         "labels": lambda: bench_labels.run(quick=args.quick),
         "capture": lambda: bench_capture.run(quick=args.quick, pg_url=args.pg_url),
-        "scale": lambda: bench_scale.run(quick=args.quick, pg_url=args.pg_url),
+        "scale": lambda: bench_scale.run(
+            quick=args.quick,
+            pg_url=args.pg_url,
+            keep=args.scale_keep,
+            prefilled=args.scale_prefilled,
+        ),
     }
     sections: dict[str, str] = _previous_sections(output)
     for name in selected:
@@ -99,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("ONECODE_BENCH_PG_URL", bench_minting.DEFAULT_PG_URL),
         help="maintenance database URL; bench databases named onecode_bench_* are created "
         "and dropped next to it (default: $ONECODE_BENCH_PG_URL or %(default)s)",
+    )
+    parser.add_argument(
+        "--scale-keep",
+        type=Path,
+        metavar="FILE.db",
+        help="scale: keep the SQLite pre-fill in FILE.db (and its record in FILE.json)",
+    )
+    parser.add_argument(
+        "--scale-prefilled",
+        type=Path,
+        metavar="FILE.db",
+        help="scale: reuse a pre-fill kept by --scale-keep instead of capturing again",
     )
     return parser
 
