@@ -195,9 +195,14 @@ def _after(params: QueryParams, cursor: Cursor) -> ColumnElement[bool]:
     if column is None or cursor.key is None:
         return position < cursor.position if params.descending else position > cursor.position
     key = datetime.fromisoformat(cursor.key)
+    # The first bound repeats what the OR says so the planner can range-scan the
+    # (organisation_id, time, position) index in order; with the OR alone SQLite sorted every
+    # matching row of the organisation for each page (1 s per page at 1,000,000 events).
     if params.descending:
-        return or_(column < key, and_(column == key, position < cursor.position))
-    return or_(column > key, and_(column == key, position > cursor.position))
+        return and_(
+            column <= key, or_(column < key, and_(column == key, position < cursor.position))
+        )
+    return and_(column >= key, or_(column > key, and_(column == key, position > cursor.position)))
 
 
 def _key_of(params: QueryParams, event: StoredEvent) -> datetime | None:

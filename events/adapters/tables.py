@@ -94,7 +94,7 @@ ledger_events = Table(
     Index(None, "record_time"),
     # A caller's events in ledger order (pages, the default query order) and by time (windows).
     Index(None, "organisation_id", "position"),
-    Index(None, "organisation_id", "event_time"),
+    Index(None, "organisation_id", "event_time", "position"),
     comment="Append-only EPCIS event ledger; triggers refuse UPDATE and DELETE.",
 )
 

@@ -15,7 +15,10 @@ depends_on = None
 
 _INDEXES = (
     ("ix_ledger_events_organisation_id_position", ["organisation_id", "position"]),
-    ("ix_ledger_events_organisation_id_event_time", ["organisation_id", "event_time"]),
+    (
+        "ix_ledger_events_organisation_id_event_time_position",
+        ["organisation_id", "event_time", "position"],
+    ),
 )
 
 
