@@ -593,22 +593,27 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
         ),
     ]
     filled = measured["prefill"]
-    sizes = filled.get("batches") or [0]
+    sizes = filled.get("batches") or []
     by_chain = {name: measured["chains"].count(name) for name in VIEWS}
     notes = [
         f"Stored: **{stored:,} events** (target size {TARGET_EVENTS:,}"
         + ("" if full_size else ", **not reached**")
+        + f"); pre-fill {filled['seconds']:,.0f} s "
+        f"({filled['stored'] / filled['seconds']:,.0f} events/s through `capture`, "
+        f"{filled['refused']} refused"
         + (
-            "; pre-fill reused from an earlier run (`--scale-prefilled`)"
+            ", kept from an earlier run and reused with `--scale-prefilled`"
             if filled.get("reused")
             else ""
         )
-        + f"); pre-fill {filled['seconds']:,.0f} s "
-        f"({filled['stored'] / filled['seconds']:,.0f} events/s through `capture`, "
-        f"{filled['refused']} refused)"
+        + ")"
         + (f", then `ANALYZE` {filled['analyse']:,.1f} s" if filled["analyse"] else "")
-        + f"; {len(sizes):,} transactions of {min(sizes):,}–{max(sizes):,} events "
-        f"(median {statistics.median(sizes):,.0f})"
+        + (
+            f"; {len(sizes):,} transactions of {min(sizes):,}–{max(sizes):,} events "
+            f"(median {statistics.median(sizes):,.0f})"
+            if sizes
+            else "; transaction sizes not recorded with the kept pre-fill"
+        )
         + (
             f"; copied to this database in {measured['copy']['seconds']:,.0f} s "
             f"({measured['copy']['rows']:,} rows, "
