@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             pg_url=args.pg_url,
             keep=args.scale_keep,
             prefilled=args.scale_prefilled,
+            pg_prefilled=args.scale_pg_prefilled,
         ),
     }
     sections: dict[str, str] = _previous_sections(output)
@@ -116,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE.db",
         help="scale: reuse a pre-fill kept by --scale-keep instead of capturing again",
+    )
+    parser.add_argument(
+        "--scale-pg-prefilled",
+        metavar="URL",
+        help="scale: with --scale-prefilled, a PostgreSQL database holding its copy "
+        "(onecode db copy, then ANALYZE), measured instead of copying again",
     )
     return parser
 

@@ -409,8 +409,13 @@ def run(
     pg_url: str = DEFAULT_PG_URL,
     keep: Path | None = None,
     prefilled: Path | None = None,
+    pg_prefilled: str | None = None,
 ) -> Section:
-    """Measure; ``keep`` saves the SQLite pre-fill (and its record), ``prefilled`` reuses one."""
+    """Measure; ``keep`` saves the SQLite pre-fill (and its record), ``prefilled`` reuses one.
+
+    ``pg_prefilled``: a PostgreSQL database already holding a copy of ``prefilled`` (made with
+    ``onecode db copy`` and analysed), measured as it is and kept.
+    """
     config = QUICK if quick else FULL
     parts = [_intro(config, quick=quick)]
     with tempfile.TemporaryDirectory(prefix=DB_PREFIX) as tmp:
@@ -433,7 +438,10 @@ def run(
         parts.append(_render("SQLite", _measure("SQLite", url, config, filled), quick=quick))
         version, reason = postgres_version(pg_url)
         measured: dict[str, Any] = {}
-        if reason is None:
+        if reason is None and pg_prefilled is not None:
+            print(f"  scale PostgreSQL: reusing the copy {pg_prefilled}", flush=True)
+            measured = _measure("PostgreSQL", pg_prefilled, config, filled) | {"copy": None}
+        elif reason is None:
             postgres = _Postgres(pg_url)
             target = postgres.fresh("scale")
             try:
@@ -619,6 +627,9 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
             f"({measured['copy']['rows']:,} rows, "
             f"{measured['copy']['rows'] / measured['copy']['seconds']:,.0f} rows/s), then "
             f"`ANALYZE` {measured['copy']['analyse']:,.1f} s."
+            if measured.get("copy")
+            else "; a copy kept from an earlier `onecode db copy` of that pre-fill, then "
+            "`ANALYZE`, reused with `--scale-pg-prefilled`."
             if "copy" in measured
             else "."
         ),
