@@ -206,19 +206,32 @@ class SqlProjections:
         for table in (lineage_edges, containment_ends):
             self._connection.execute(delete(table).where(table.c.position.in_(positions)))
         self._connection.execute(delete(item_state).where(item_state.c.item.in_(items)))
-        history = select(ledger_events.c.position, ledger_events.c.payload).where(
+        history = self._history(items)
+        # A DELETE that empties a parent names the parent, not its children (EPCIS 2.0 §7.4.3):
+        # the events of every parent the items were put in are replayed too.
+        parents = {
+            canonical_id(payload["parentID"])
+            for payload in history.values()
+            if payload.get("type") == "AggregationEvent"
+            and isinstance(payload.get("parentID"), str)
+        }
+        if parents - items:
+            history.update(self._history(parents - items))
+        states = States()
+        for position in sorted(history):
+            evolve(states, history[position], position)  # edges of kept events are stored already
+        self._save(s for item, s in states.items() if item in items)
+
+    def _history(self, items: set[str]) -> dict[int, Any]:
+        """The payloads of the non-erroneous events naming ``items``, by position."""
+        query = select(ledger_events.c.position, ledger_events.c.payload).where(
             ledger_events.c.position.in_(
                 select(event_links.c.position).where(event_links.c.item.in_(items))
             ),
             ledger_events.c.kind == "event",
             ledger_events.c.event_id.not_in(select(erroneous_events.c.event_id)),
         )
-        states = States()
-        for position, payload in self._connection.execute(
-            history.order_by(ledger_events.c.position)
-        ):
-            evolve(states, payload, position)  # edges of the kept events are stored already
-        self._save(s for item, s in states.items() if item in items)
+        return {row.position: row.payload for row in self._connection.execute(query)}
 
     def _load(self, items: Iterable[str]) -> dict[str, ItemState]:
         wanted = sorted(set(items))
