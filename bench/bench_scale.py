@@ -200,9 +200,12 @@ def measure_worker(  # noqa: C901, PLR0915  one sequence of measurements, read t
                 _, _, item_at, _ = VIEWS[name]
                 codes[name, run] = canonical_id(chain.codes[item_at][1])
         groups = max(1, runs // SHARED_SUGAR_RUNS)  # complete groups (a partial one when quick)
+        lot_rng = random.Random(
+            SEED + 1
+        )  # one generator: a fresh one per pick repeats its first draw
         bad_lots = [
-            canonical_id(SUGAR_MILL.lot(SUGAR, f"{BAD_SUGAR}G{group}"))
-            for group in (random.Random(SEED + 1).randint(1, groups) for _ in picks)
+            canonical_id(SUGAR_MILL.lot(SUGAR, f"{BAD_SUGAR}G{lot_rng.randint(1, groups)}"))
+            for _ in picks
         ]
 
         def lookup(item: str) -> Any:
