@@ -47,7 +47,17 @@ from bench.bench_minting import (
     _Sqlite,
     postgres_version,
 )
-from bench.stats import Section, Summary, fmt_rate, fmt_seconds, rate, spread_note, table, yes_no
+from bench.stats import (
+    Section,
+    Summary,
+    fmt_rate,
+    fmt_seconds,
+    percentile,
+    rate,
+    spread_note,
+    table,
+    yes_no,
+)
 
 TITLE = "Capturing events"
 COMPANY_PREFIX = "6901234"
@@ -581,7 +591,7 @@ def _latency(backend: _Backend, config: Config, key_file: str) -> dict:
     events_ = result["events"]
     print(
         f"  capture {backend.name} latency: POST /epcis/events p99 "
-        f"{_percentile(_flat(events_['latencies']), 99) * 1000:.1f} ms, "
+        f"{percentile(_flat(events_['latencies']), 99) * 1000:.1f} ms, "
         f"answers {events_['statuses']}",
         flush=True,
     )
@@ -682,13 +692,6 @@ def run(*, quick: bool, pg_url: str = DEFAULT_PG_URL) -> Section:
 
 def _flat(per_client: list[list[float]]) -> list[float]:
     return [value for values in per_client for value in values]
-
-
-def _percentile(values: list[float], p: float) -> float:
-    """The ``p``-th percentile, nearest-rank (a latency that some request really had)."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))  # ceil(n * p / 100)
-    return ordered[int(rank) - 1]
 
 
 def _intro(config: Config, *, quick: bool) -> str:
@@ -835,8 +838,8 @@ def _latency_rows(config: Config, latency: dict[str, Any], *, quick: bool) -> li
     ours_all, base_all = _flat(events_["latencies"]), _flat(health["latencies"])
     rows = []
     for p in (50, 95, 99):
-        per_client = Summary.of([_percentile(c, p) * 1000 for c in events_["latencies"]])
-        value, base = _percentile(ours_all, p), _percentile(base_all, p)
+        per_client = Summary.of([percentile(c, p) * 1000 for c in events_["latencies"]])
+        value, base = percentile(ours_all, p), percentile(base_all, p)
         target, met = "—", "—"
         if p == 99:
             target = f"< {TARGET_P99_MS:.0f} ms"

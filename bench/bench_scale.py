@@ -37,7 +37,7 @@ from bench.bench_minting import (
     _Sqlite,
     postgres_version,
 )
-from bench.stats import Section, Summary, table, yes_no
+from bench.stats import Section, Summary, percentile, table, yes_no
 from events.demo.food import SHARED_SUGAR_RUNS
 
 TITLE = "Query and trace at scale"
@@ -95,7 +95,6 @@ def _blocks(count: int, block_runs: int) -> Iterator[list[Any]]:
 
 def prefill_worker(url: str, count: int, block_runs: int) -> dict[str, Any]:
     """Migrate, create the demo organisations, capture ``count`` scaled demo events."""
-    from sqlalchemy import text  # noqa: PLC0415
 
     from events.adapters import make_engine  # noqa: PLC0415
     from events.adapters.schema import upgrade  # noqa: PLC0415
@@ -137,14 +136,8 @@ def prefill_worker(url: str, count: int, block_runs: int) -> dict[str, Any]:
                 )
                 last_report = now
         seconds = time.perf_counter() - start
-        analyse = 0.0
-        if not url.startswith("sqlite"):
-            # what autovacuum does soon after a bulk load: fresh planner statistics
-            begun = time.perf_counter()
-            with engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT")
-                connection.execute(text("ANALYZE"))
-            analyse = time.perf_counter() - begun
+        # PostgreSQL: what autovacuum does soon after a bulk load (SQLite analyses by itself)
+        analyse = 0.0 if url.startswith("sqlite") else _analyse(engine)
     finally:
         engine.dispose()
     return {
@@ -354,7 +347,6 @@ def _in_fresh_process(worker: Callable[..., dict], *args: Any) -> dict:
 
 def copy_worker(source_url: str, target_url: str) -> dict[str, Any]:
     """Migrate the target, copy every table of the source into it, then ``ANALYZE``."""
-    from sqlalchemy import text  # noqa: PLC0415
 
     from events.adapters import make_engine  # noqa: PLC0415
     from events.adapters.schema import upgrade  # noqa: PLC0415
@@ -366,15 +358,22 @@ def copy_worker(source_url: str, target_url: str) -> dict[str, Any]:
         start = time.perf_counter()
         rows = copy_database(source, target)
         seconds = time.perf_counter() - start
-        begun = time.perf_counter()
-        with target.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.execute(text("ANALYZE"))
-        analyse = time.perf_counter() - begun
+        analyse = _analyse(target)
     finally:
         source.dispose()
         target.dispose()
     return {"rows": sum(rows.values()), "seconds": seconds, "analyse": analyse}
+
+
+def _analyse(engine: Any) -> float:
+    """Refresh the planner's statistics (``ANALYZE``); return the seconds it took."""
+    from sqlalchemy import text  # noqa: PLC0415
+
+    begun = time.perf_counter()
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(text("ANALYZE"))
+    return time.perf_counter() - begun
 
 
 def _measure(name: str, url: str, config: Config, filled: dict[str, Any]) -> dict[str, Any]:
@@ -384,7 +383,7 @@ def _measure(name: str, url: str, config: Config, filled: dict[str, Any]) -> dic
     for key, values in measured["samples"].items():
         print(
             f"  scale {name} {key}: median {statistics.median(values) * 1000:.2f} ms, "
-            f"p95 {_percentile(values, 95) * 1000:.2f} ms",
+            f"p95 {percentile(values, 95) * 1000:.2f} ms",
             flush=True,
         )
     return {"prefill": filled, **measured}
@@ -392,7 +391,6 @@ def _measure(name: str, url: str, config: Config, filled: dict[str, Any]) -> dic
 
 def reuse_worker(url: str) -> None:
     """Bring a kept pre-fill to the newest migration and refresh SQLite's statistics."""
-    from sqlalchemy import text  # noqa: PLC0415
 
     from events.adapters import make_engine  # noqa: PLC0415
     from events.adapters.schema import upgrade  # noqa: PLC0415
@@ -400,8 +398,7 @@ def reuse_worker(url: str) -> None:
     engine = make_engine(url)
     try:
         upgrade(engine)
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
+        _analyse(engine)
     finally:
         engine.dispose()
 
@@ -472,13 +469,6 @@ def run(
 # --- rendering --------------------------------------------------------------------------------
 
 
-def _percentile(values: list[float], p: float) -> float:
-    """The ``p``-th percentile, nearest-rank (a latency that some repetition really had)."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))  # ceil(n * p / 100)
-    return ordered[int(rank) - 1]
-
-
 def _intro(config: Config, *, quick: bool) -> str:
     note = "*Quick mode: sizes are reduced and targets are not evaluated.*\n\n" if quick else ""
     views = "; ".join(
@@ -525,7 +515,7 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
     samples, counts = measured["samples"], measured["counts"]
     stored = measured["stored"]
     base = samples["baseline"]
-    base_median, base_p95 = statistics.median(base), _percentile(base, 95)
+    base_median, base_p95 = statistics.median(base), percentile(base, 95)
     full_size = stored >= TARGET_EVENTS
 
     def judged(p95: float, target_ms: float, *, at_target_size: bool) -> str:
@@ -539,7 +529,7 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
     def row(key: str, what: str, target: str, met: str, returned: str) -> list[str]:
         values = samples[key]
         summary = Summary.of([v * 1000 for v in values])
-        median, p95 = statistics.median(values), _percentile(values, 95)
+        median, p95 = statistics.median(values), percentile(values, 95)
         return [
             what,
             _ms(median),
@@ -563,14 +553,14 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
             "item",
             "`MATCH_anyEPC` one item",
             f"p95 < {TARGET_ITEM_P95_MS:.0f} ms",
-            judged(_percentile(item, 95), TARGET_ITEM_P95_MS, at_target_size=False),
+            judged(percentile(item, 95), TARGET_ITEM_P95_MS, at_target_size=False),
             returned("item"),
         ),
         row(
             "window",
             f"`EQ_bizStep` + time window (~{WINDOW_EVENTS} events)",
             f"< {TARGET_PAGE_MS:.0f} ms",
-            judged(_percentile(window, 95), TARGET_PAGE_MS, at_target_size=False)
+            judged(percentile(window, 95), TARGET_PAGE_MS, at_target_size=False)
             + (
                 ""
                 if quick
@@ -591,7 +581,7 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
             "backward trace from a retail item",
             f"p95 < {TARGET_BACKWARD_P95_MS:.0f} ms at {TARGET_EVENTS:,} events",
             judged(
-                _percentile(samples["backward"], 95), TARGET_BACKWARD_P95_MS, at_target_size=True
+                percentile(samples["backward"], 95), TARGET_BACKWARD_P95_MS, at_target_size=True
             ),
             returned("backward") + " nodes",
         ),
@@ -599,7 +589,7 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
             "forward",
             "forward recall trace from a shared bad sugar lot",
             f"p95 < {TARGET_FORWARD_P95_MS:.0f} ms at {TARGET_EVENTS:,} events",
-            judged(_percentile(samples["forward"], 95), TARGET_FORWARD_P95_MS, at_target_size=True),
+            judged(percentile(samples["forward"], 95), TARGET_FORWARD_P95_MS, at_target_size=True),
             returned("forward") + f" nodes, {returned('forward_items')} items",
         ),
     ]

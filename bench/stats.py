@@ -7,6 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 
+def percentile(values: Sequence[float], p: float) -> float:
+    """The ``p``-th percentile, nearest-rank (a latency that some repetition really had)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))  # ceil(n * p / 100)
+    return ordered[int(rank) - 1]
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """Median, min, max and interquartile range of ``n`` samples."""
