@@ -136,19 +136,8 @@ class SqlProjections:
             for h in grouping
             if h.payload.get("action") == "DELETE" and isinstance(h.payload.get("parentID"), str)
         }
-        by_src: dict[str, list[Edge]] = {}
-        by_dst: dict[str, list[Edge]] = {}
-        for column, wanted, found in (
-            (lineage_edges.c.src, children, by_src),
-            (lineage_edges.c.dst, parents, by_dst),
-        ):
-            for chunk in _chunked(wanted):
-                query = select(lineage_edges).where(
-                    column.in_(chunk), lineage_edges.c.relation.in_(CONTAINMENT)
-                )
-                for row in self._connection.execute(query):
-                    edge = _edge(row._mapping)  # noqa: SLF001  public row mapping
-                    found.setdefault(edge.src if found is by_src else edge.dst, []).append(edge)
+        by_src = self._containment_edges(lineage_edges.c.src, children)
+        by_dst = self._containment_edges(lineage_edges.c.dst, parents)
         rows = []
         for happening in grouping:
             payload = happening.payload
@@ -170,6 +159,17 @@ class SqlProjections:
             ]
         if rows:
             self._connection.execute(_insert_ends(self._insert), rows)
+
+    def _containment_edges(self, column: Any, ids: set[str]) -> dict[str, list[Edge]]:  # noqa: ANN401
+        """The stored containment edges whose ``column`` (src or dst) is one of ``ids``, by it."""
+        found: dict[str, list[Edge]] = {}
+        for chunk in _chunked(ids):
+            query = select(lineage_edges).where(
+                column.in_(chunk), lineage_edges.c.relation.in_(CONTAINMENT)
+            )
+            for row in self._connection.execute(query):
+                found.setdefault(row._mapping[column.name], []).append(_edge(row._mapping))  # noqa: SLF001
+        return found
 
     def _declare(self, declarations: Sequence[StoredEvent]) -> None:
         """The declared events stop counting: replay the items they named without them."""
