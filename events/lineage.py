@@ -74,7 +74,7 @@ class LineageStore(Protocol):
         ...
 
     def events_naming(self, items: Collection[str]) -> dict[str, list[Happening]]:
-        """The non-erroneous events naming each item, in position order."""
+        """The non-erroneous events naming each item, in position order (lists not to change)."""
         ...
 
     def states(self, items: Collection[str]) -> dict[str, ItemState]:
@@ -169,7 +169,7 @@ class MemoryLineage:
 
     def events_naming(self, items: Collection[str]) -> dict[str, list[Happening]]:
         """The non-erroneous events naming each item, in position order."""
-        return {item: list(self._naming[item]) for item in items if item in self._naming}
+        return {item: self._naming[item] for item in items if item in self._naming}
 
     def states(self, items: Collection[str]) -> dict[str, ItemState]:
         """The current state of each item that has one."""

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
+from events.domain.collector import collector_paused
 from events.domain.links import canonical_id
 from events.lineage import CONTAINMENT, Happening, LineageStore, Link
 from events.trace_summary import GTIN, summarise, term
@@ -117,6 +118,13 @@ def trace(
     root = canonical_id(code.strip())
     if not store.known(root):
         raise UnknownCodeError(root)
+    with collector_paused():  # the walk allocates ~10 objects per node and edge, all acyclic
+        return _traced(store, root, direction, max_depth, max_nodes)
+
+
+def _traced(
+    store: LineageStore, root: str, direction: Direction, max_depth: int, max_nodes: int
+) -> Trace:
     walk = _Walk(store, direction, max_nodes)
     walk.run(root, max_depth)
     naming = store.events_naming(list(walk.seen))
@@ -126,7 +134,11 @@ def trace(
     where: dict[int, list[tuple[str, str, str]]] = {}  # per event, computed once
     for node, roles in walk.seen.items():
         spans = [s for spans_ in roles.values() for s in spans_]
-        kept[node] = [h for h in naming.get(node, ()) if any(a <= h.position < b for a, b in spans)]
+        happenings = naming.get(node, [])
+        if ALWAYS in spans:  # reached through a transformation or the root: every event counts
+            kept[node] = happenings
+        else:
+            kept[node] = [h for h in happenings if any(a <= h.position < b for a, b in spans)]
         for happening in kept[node]:
             found = where.get(happening.position)
             if found is None:

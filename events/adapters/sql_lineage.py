@@ -116,14 +116,14 @@ class SqlLineage:
         return {item: states[item] for item in items if item in states}
 
     def _links(self, column: Any, items: Collection[str]) -> list[Link]:  # noqa: ANN401
-        rows = []
+        rows: list[Any] = []
         for chunk in _chunks(items):
             query = (
                 select(lineage_edges, ledger_events.c.event_id)
                 .join(ledger_events, ledger_events.c.position == lineage_edges.c.position)
                 .where(column.in_(chunk), *self._visible())
             )
-            rows += list(self._connection.execute(query))
+            rows += self._connection.execute(query).all()
         grouped = {r.src for r in rows if r.relation in CONTAINMENT}
         first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
         for chunk in _chunks(grouped):
@@ -132,7 +132,7 @@ class SqlLineage:
                 .join(ledger_events, ledger_events.c.position == containment_ends.c.end_position)
                 .where(containment_ends.c.src.in_(chunk), *self._visible())
             )
-            for end in self._connection.execute(query):
+            for end in self._connection.execute(query).all():
                 key = (end.src, end.dst, end.relation, end.position)
                 if key not in first or end.end_position < first[key][0]:
                     first[key] = (end.end_position, end.end_time)
@@ -164,7 +164,7 @@ class SqlLineage:
                 .join(ledger_events, ledger_events.c.position == event_links.c.position)
                 .where(event_links.c.item.in_(chunk), *self._visible())
             )
-            for item, position in self._connection.execute(query):
+            for item, position in self._connection.execute(query).all():
                 named[item].add(position)
         # Each payload once, however many items it names (a 10,000-bottle transformation).
         wanted = sorted({p for ps in named.values() for p in ps if p not in self._loaded})
@@ -172,11 +172,11 @@ class SqlLineage:
             query = select(
                 ledger_events.c.position, ledger_events.c.event_id, ledger_events.c.payload
             ).where(ledger_events.c.position.in_(wanted[start : start + _CHUNK]))
-            for row in self._connection.execute(query):
+            for row in self._connection.execute(query).all():
                 self._loaded[row.position] = Happening(row.position, row.event_id, row.payload)
         for item in asked:
             self._named[item] = [self._loaded[p] for p in sorted(named.get(item, ()))]
-        return {item: list(self._named[item]) for item in items if self._named[item]}
+        return {item: self._named[item] for item in items if self._named[item]}
 
 
 def _owned_by(organisation_id: int) -> ColumnElement[bool]:

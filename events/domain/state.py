@@ -14,7 +14,7 @@ References:
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Final
 
 from events.domain.links import canonical_id
@@ -220,7 +220,7 @@ def _aggregate(
 ) -> None:
     if action in ("ADD", "OBSERVE") and parent:
         for child in children:
-            states[child] = replace(states.get(child) or ItemState(child), parent=parent)
+            states[child] = _with_parent(states.get(child) or ItemState(child), parent)
     elif action == "DELETE":
         # DELETE without childEPCs disaggregates everything in the parent (EPCIS 2.0 §7.4.3).
         if children:
@@ -230,4 +230,20 @@ def _aggregate(
         else:
             leaving = [i for i, s in states.items() if s.parent == parent]
         for child in leaving:
-            states[child] = replace(states.get(child) or ItemState(child), parent=None)
+            states[child] = _with_parent(states.get(child) or ItemState(child), None)
+
+
+def _with_parent(state: ItemState, parent: str | None) -> ItemState:
+    """``state`` with another current parent (built directly, as in ``_touch``)."""
+    return ItemState(
+        state.item,
+        state.status,
+        state.disposition,
+        state.persistent,
+        state.read_point,
+        state.biz_location,
+        state.holder,
+        parent,
+        state.last_position,
+        state.last_event_time,
+    )
