@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 from events.domain.links import canonical_id, item_links
 from events.domain.state import Edge, ItemState, States, evolve
@@ -29,9 +28,11 @@ CONTAINMENT: Final = ("child", "associated")
 _EVENT_OF: Final = {"child": "AggregationEvent", "associated": "AssociationEvent"}
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """``src`` → ``dst`` made by event ``event_id`` at ``position``; ``until*`` ends containment."""
+class Link(NamedTuple):
+    """``src`` → ``dst`` made by event ``event_id`` at ``position``; ``until*`` ends containment.
+
+    Named tuples (``Link``, ``Happening``): a recall reads ~10^4 of each, built in C.
+    """
 
     src: str
     dst: str
@@ -45,8 +46,7 @@ class Link:
     until_time: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Happening:
+class Happening(NamedTuple):
     """A non-erroneous event naming a traced object."""
 
     position: int
