@@ -31,9 +31,9 @@ def replayed(
     declared = {e["eventID"] for e in events if "errorDeclaration" in e}
     states = States()
     for event, owner, position in zip(events, owners, positions, strict=True):
-        if owner == organisation and "errorDeclaration" not in event:
-            if event["eventID"] not in declared:
-                evolve(states, event, position)
+        mine = owner == organisation and "errorDeclaration" not in event
+        if mine and event["eventID"] not in declared:
+            evolve(states, event, position)
     return states
 
 
@@ -91,7 +91,7 @@ def test_scoped_states_and_holders_equal_a_replay_of_own_events(
                     assert one_by_one.states([item]) == (
                         {item: expected[item]} if item in expected else {}
                     )
-                goods = {i: "item" for i in items}
+                goods = dict.fromkeys(items, "item")
                 found = holders_now(scoped, goods, {})
                 assert {
                     (g["holder"] or "", g["biz_location"] or ""): g["items"] for g in found
