@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             keep=args.scale_keep,
             prefilled=args.scale_prefilled,
             pg_prefilled=args.scale_pg_prefilled,
+            events=args.scale_events,
         ),
     }
     sections: dict[str, str] = _previous_sections(output)
@@ -117,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE.db",
         help="scale: reuse a pre-fill kept by --scale-keep instead of capturing again",
+    )
+    parser.add_argument(
+        "--scale-events",
+        type=int,
+        metavar="N",
+        help="scale: the ledger size (default 1,000,000); another size gets its own section",
     )
     parser.add_argument(
         "--scale-pg-prefilled",

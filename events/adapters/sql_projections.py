@@ -9,7 +9,6 @@ the projections and replays the whole ledger; a test holds it equal to the incre
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
 from functools import cache
 from typing import Any
 
@@ -260,13 +259,12 @@ class SqlProjections:
             self._connection.execute(_insert_edges(self._insert), rows)
 
 
-# dataclasses.asdict deep-copies every value; these rows hold only strings and numbers.
-_STATE_FIELDS = tuple(f.name for f in fields(ItemState))
-_EDGE_FIELDS = tuple(f.name for f in fields(Edge))
+_STATE_FIELDS = ItemState._fields
+_EDGE_FIELDS = Edge._fields
 
 
-def _row(value: object, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(value, name) for name in names}
+def _row(value: tuple[Any, ...], names: tuple[str, ...]) -> dict[str, Any]:
+    return dict(zip(names, value, strict=True))
 
 
 @cache

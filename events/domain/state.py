@@ -14,8 +14,7 @@ References:
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from events.domain.links import canonical_id
 
@@ -26,9 +25,13 @@ OBSERVED: Final = "observed"
 HOLDER_TYPES: Final = ("possessing_party", "owning_party", "location")
 
 
-@dataclass(frozen=True, slots=True)
-class ItemState:
-    """What is known now about one item (or class, for quantity events)."""
+class ItemState(NamedTuple):
+    """What is known now about one item (or class, for quantity events).
+
+    Named tuples (``ItemState``, ``Edge``): a fold builds one state per item per event (a
+    10,000-item recall replays ~30,000), and a tuple is built in C where a frozen dataclass
+    sets each field through ``object.__setattr__`` (four times slower).
+    """
 
     item: str
     status: str = OBSERVED
@@ -42,8 +45,7 @@ class ItemState:
     last_event_time: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     """A lineage edge made by the event at ``position``.
 
     ``src`` went into ``dst`` (``input``), was packed in it (``child``), or was associated

@@ -7,7 +7,6 @@ PostgreSQL, are compared with ``events.domain.state.evolve`` replayed in plain P
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -192,4 +191,4 @@ def test_incremental_and_rebuilt_projections_equal_the_fold(
 
 def _unshift(state: ItemState, start: int) -> ItemState:
     """Positions in the shared test database start after earlier tests' events."""
-    return replace(state, last_position=state.last_position - start)
+    return state._replace(last_position=state.last_position - start)
