@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         "identifiers": lambda: bench_identifiers.run(quick=args.quick),
         "minting": lambda: bench_minting.run(quick=args.quick, pg_url=args.pg_url),
         "labels": lambda: bench_labels.run(quick=args.quick),
-        "capture": lambda: bench_capture.run(quick=args.quick, pg_url=args.pg_url),
+        "capture": lambda: bench_capture.run(
+            quick=args.quick, pg_url=args.pg_url, prefilled=args.capture_prefilled
+        ),
         "scale": lambda: bench_scale.run(
             quick=args.quick,
             pg_url=args.pg_url,
@@ -106,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("ONECODE_BENCH_PG_URL", bench_minting.DEFAULT_PG_URL),
         help="maintenance database URL; bench databases named onecode_bench_* are created "
         "and dropped next to it (default: $ONECODE_BENCH_PG_URL or %(default)s)",
+    )
+    parser.add_argument(
+        "--capture-prefilled",
+        type=Path,
+        metavar="FILE.db",
+        help="capture: measure SQLite's rate at scale on top of a pre-fill kept by "
+        "--scale-keep (it grows by the documents posted)",
     )
     parser.add_argument(
         "--scale-keep",
