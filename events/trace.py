@@ -165,7 +165,8 @@ def _traced(
     ]
     nodes += [TraceNode(p, kind) for p, kind in places.items() if p not in walk.seen]
     nodes.sort(key=lambda n: n.id)
-    summary = summarise(store, direction, nodes, walk.followed, kept)
+    places_of = {position: made[2] for position, made in where.items()}
+    summary = summarise(store, direction, nodes, walk.followed, kept, places_of)
     return Trace(
         direction,
         root,

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from events.domain.links import canonical_id
 from events.domain.state import ItemState
 from events.lineage import Happening, LineageStore, Link
 
@@ -23,6 +22,7 @@ GTIN: Final = re.compile(r"/01/(\d{14})")
 LOT: Final = re.compile(r"/10/([^/?]+)")
 GOODS: Final = frozenset({"self", "origin", "derived"})
 _MAX_PARENTS: Final = 50
+_LOCATED: Final = frozenset({"biz_location", "read_point"})  # else source:… / destination:…
 
 
 def term(value: object) -> str:
@@ -30,14 +30,19 @@ def term(value: object) -> str:
     return re.split(r"[:/-]", value)[-1] if isinstance(value, str) else ""
 
 
-def summarise(
+def summarise(  # noqa: PLR0913, PLR0917  the trace's parts, each computed once
     store: LineageStore,
     direction: str,
     nodes: Collection[TraceNode],
     followed: Collection[Link],
     kept: Mapping[str, list[Happening]],
+    places_of: Mapping[int, list[tuple[str, str]]],
 ) -> dict[str, Any]:
-    """Products, containers, inspections; forward holders and shipments; backward sources."""
+    """Products, containers, inspections; forward holders and shipments; backward sources.
+
+    ``kept``: each node's events in the trace; ``places_of``: ``(relation, place)`` of each of
+    those events by position, as the trace graph's location and party edges have them.
+    """
     goods = [n for n in nodes if n.kind in ("item", "class") and GOODS & set(n.roles)]
     used: dict[str, dict[str | None, float]] = defaultdict(lambda: defaultdict(float))
     # An input's quantity is per event (evolve repeats it on each input x output edge).
@@ -57,7 +62,7 @@ def summarise(
     else:
         fed = _has_inputs(followed)
         origins = [n for n in goods if "origin" in n.roles and n.id not in fed]
-        summary["sources"] = [_source(n, kept) for n in origins]
+        summary["sources"] = [_source(n, kept, places_of) for n in origins]
     return summary
 
 
@@ -196,19 +201,17 @@ def holders_now(
     return [groups[k] for k in sorted(groups)]
 
 
-def _source(node: TraceNode, kept: Mapping[str, list[Happening]]) -> dict[str, Any]:
+def _source(
+    node: TraceNode,
+    kept: Mapping[str, list[Happening]],
+    places_of: Mapping[int, list[tuple[str, str]]],
+) -> dict[str, Any]:
+    """Where a source was (bizLocation, readPoint) and whom it came from or went to."""
     places: set[str] = set()
     parties: set[str] = set()
     for happening in kept.get(node.id, ()):
-        payload = happening.payload
-        for key in ("bizLocation", "readPoint"):
-            where = payload.get(key)
-            if isinstance(where, Mapping) and isinstance(where.get("id"), str):
-                places.add(canonical_id(where["id"]))
-        for key, inner in (("sourceList", "source"), ("destinationList", "destination")):
-            for entry in payload.get(key) or ():
-                if isinstance(entry, Mapping) and isinstance(entry.get(inner), str):
-                    parties.add(canonical_id(entry[inner]))
+        for relation, place in places_of.get(happening.position, ()):
+            (places if relation in _LOCATED else parties).add(place)
     return {
         "id": node.id,
         "kind": node.kind,
