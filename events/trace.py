@@ -12,10 +12,13 @@ carried affected goods *while they carried them* (other contents of a container 
 affected), every shipment (bizStep ``shipping``) and who holds the affected goods now.
 
 Each walk state is ``(object, role, span)``: role ``self`` (the code and its contents),
-``origin``/``derived`` (reached through transformations: affected for all time) or ``carrier``
-(a container, affected only during ``span``, a half-open range of ledger positions). A state
-already covered is not walked again, so cycles end; depth and node bounds stop deep chains and
-set ``truncated``.
+``origin``/``derived`` (reached through transformations: affected for all time), ``carrier``
+(a container, affected only during ``span``, a half-open range of ledger positions) or, backward
+only, ``associate`` (the parent of an AssociationEvent, EPCIS 2.0 §7.4.6, during ``span``: like a
+carrier, and its own inputs are followed as origins, so a weighbridge ticket associated with a
+delivery note leads to the lots the note's load was made from; code-to-code association, 码码关联).
+A state already covered is not walked again, so cycles end; depth and node bounds stop deep
+chains and set ``truncated``.
 """
 
 from __future__ import annotations
@@ -234,7 +237,10 @@ class _Walk:
         for link in out.get(node, ()):
             inside = _meet(span, link)
             if link.relation in CONTAINMENT and inside:
-                yield link, link.dst, "carrier", inside
+                # Backward, an associated parent is the same consignment under another code (a
+                # weighbridge ticket's delivery note): its inputs are this object's origins too.
+                associated = not forward and link.relation == "associated"
+                yield link, link.dst, "associate" if associated else "carrier", inside
         if role == "self":
             for link in to.get(node, ()):
                 inside = _meet(span, link)

@@ -44,9 +44,11 @@ obj = st.tuples(
     st.none() | st.integers(0, 1),
     st.booleans(),
 )
+# a parent: a box (SSCC 0-1) or, so that an associated parent can have inputs, an item (2-3)
+holder = box | st.tuples(st.integers(2, 3), spelling)
 agg = st.tuples(
     st.sampled_from(["agg", "assoc"]),
-    box,
+    holder,
     st.lists(ref | box, max_size=3),
     st.lists(cls, max_size=1),
     st.sampled_from(["ADD", "ADD", "DELETE", "DELETE", "OBSERVE"]),
@@ -130,16 +132,17 @@ def materialise(steps: list[tuple[Any, ...]]) -> list[dict[str, Any]]:  # noqa: 
             if s[0] == "assoc" and action == "OBSERVE":
                 action = "ADD"
             kids = [code(c, "item") if c[0] > 1 else code(c, "box") for c in children]
+            parent_code = code(parent, "item") if parent[0] > 1 else code(parent, "box")
             kids = list(
                 dict.fromkeys(
-                    k for k in kids if canonical_id(k) != canonical_id(code(parent, "box"))
+                    k for k in kids if canonical_id(k) != canonical_id(parent_code)
                 )
             )
             event = {
                 **base,
                 "type": "AggregationEvent" if s[0] == "agg" else "AssociationEvent",
                 "action": action,
-                "parentID": code(parent, "box"),
+                "parentID": parent_code,
             }
             if kids or action != "DELETE":
                 event["childEPCs"] = kids
@@ -230,8 +233,9 @@ def oracle(events: list[dict[str, Any]], root: str, direction: str) -> tuple[set
                         step = (src, "origin", (0, FOREVER))
                 elif relation != "input" and max(a, p) < min(b, until):
                     span = (max(a, p), min(b, until))
-                    if src == node:
-                        step = (dst, "carrier", span)
+                    if src == node:  # backward, an associated parent's inputs count too
+                        associated = relation == "associated" and direction == "backward"
+                        step = (dst, "associate" if associated else "carrier", span)
                     elif dst == node and role == "self":
                         step = (src, "self", span)
                 if step:

@@ -116,3 +116,5 @@ def test_demo_load_verify_and_trace(migrated_database_url: str, tmp_path: Path) 
     assert canonical_id(CEMENT) in _ids(_trace(env, "backward", POUR))
     ticket = _ids(_trace(env, "backward", TICKET))  # 码码关联: ticket → delivery note → order
     assert {"88.118.33/DN-260603-001", "88.118.33/PO-260603"} <= ticket
+    # ... and through the note's load to the lots it was made from (the failed order's cement)
+    assert canonical_id(CEMENT) in ticket
