@@ -134,9 +134,7 @@ def materialise(steps: list[tuple[Any, ...]]) -> list[dict[str, Any]]:  # noqa: 
             kids = [code(c, "item") if c[0] > 1 else code(c, "box") for c in children]
             parent_code = code(parent, "item") if parent[0] > 1 else code(parent, "box")
             kids = list(
-                dict.fromkeys(
-                    k for k in kids if canonical_id(k) != canonical_id(parent_code)
-                )
+                dict.fromkeys(k for k in kids if canonical_id(k) != canonical_id(parent_code))
             )
             event = {
                 **base,
