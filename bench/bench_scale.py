@@ -642,6 +642,21 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
         + f". Traces truncated by a bound: backward {measured.get('backward_truncated', 0)}, "
         f"forward {measured.get('forward_truncated', 0)}. Forward traces started from "
         f"{measured.get('forward_lots', 0)} different shared sugar lots.",
+        "Backward trace by chain (median / p95; the food chain's bottles come from a sugar lot "
+        f"shared by {SHARED_SUGAR_RUNS} runs, whose deliveries, intake tests and uses the juice "
+        "plant sees are all in the answer): "
+        + "; ".join(
+            f"{name} {_ms(statistics.median(values))} / {_ms(percentile(values, 95))}"
+            for name in VIEWS
+            if (
+                values := [
+                    seconds
+                    for seconds, chain in zip(samples["backward"], measured["chains"], strict=True)
+                    if chain == name
+                ]
+            )
+        )
+        + ".",
         (
             "The issue also states targets at 10,000,000 events: measured with "
             "`--scale-events 10000000` in its own section when that run was made."
