@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             prefilled=args.scale_prefilled,
             pg_prefilled=args.scale_pg_prefilled,
             events=args.scale_events,
+            postgres=not args.scale_no_postgres,
         ),
     }
     sections: dict[str, str] = _previous_sections(output)
@@ -133,6 +134,11 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="scale: the ledger size (default 1,000,000); another size gets its own section",
+    )
+    parser.add_argument(
+        "--scale-no-postgres",
+        action="store_true",
+        help="scale: measure SQLite only (the section says PostgreSQL was not selected)",
     )
     parser.add_argument(
         "--scale-pg-prefilled",

@@ -422,6 +422,7 @@ def run(  # noqa: PLR0913  the command line's scale options
     prefilled: Path | None = None,
     pg_prefilled: str | None = None,
     events: int | None = None,
+    postgres: bool = True,
 ) -> Section:
     """Measure; ``keep`` saves the SQLite pre-fill (and its record), ``prefilled`` reuses one.
 
@@ -449,6 +450,8 @@ def run(  # noqa: PLR0913  the command line's scale options
             )
         parts.append(_render("SQLite", _measure("SQLite", url, config, filled), quick=quick))
         version, reason = postgres_version(pg_url)
+        if not postgres:
+            reason = "not selected in this run (`--scale-no-postgres`)"
         measured: dict[str, Any] = {}
         if reason is None and pg_prefilled is not None:
             print(f"  scale PostgreSQL: reusing the copy {pg_prefilled}", flush=True)
