@@ -320,7 +320,7 @@ def ours_worker(url: str, count: int, seeds: list[int], docs: list[int], key_fil
     client = app.test_client()
     try:
         # a warm process, as a running server is: imports, schema compiled, statements cached
-        _post(client, document(events(WARM_UP_EVENTS, 1, _DOC_WARM_UP + docs[0])), WARM_UP_EVENTS)
+        _post(client, document(events(WARM_UP_EVENTS, docs[0], _DOC_WARM_UP + docs[0])), WARM_UP_EVENTS)
         runs = []
         for seed, doc in zip(seeds, docs, strict=True):
             event_list = events(count, seed, doc)
@@ -632,8 +632,11 @@ def _on_prefilled(path: Path, config: Config, key_file: str) -> dict:
     url = f"sqlite:///{path.resolve()}"
     filled = json.loads(path.with_suffix(".json").read_text())
     _in_fresh_process(_bench_organisation_worker, url)
-    seeds = [2000 + n for n in range(config.on_top)]
-    docs = [_DOC_ON_TOP + n for n in range(config.on_top)]
+    # The file keeps what earlier runs posted: seeds and document numbers (eventIDs, serials)
+    # start past them, derived from its size (each run adds more than 10,000 events).
+    base = 1 + _stored(url)[0] // config.events
+    seeds = [3000 + 10 * base + n for n in range(config.on_top)]
+    docs = [_DOC_ON_TOP + 100 + 10 * base + n for n in range(config.on_top)]
     result = _in_fresh_process(ours_worker, url, config.events, seeds, docs, key_file)
     for run in result["runs"]:
         print(
