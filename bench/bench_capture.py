@@ -320,7 +320,11 @@ def ours_worker(url: str, count: int, seeds: list[int], docs: list[int], key_fil
     client = app.test_client()
     try:
         # a warm process, as a running server is: imports, schema compiled, statements cached
-        _post(client, document(events(WARM_UP_EVENTS, docs[0], _DOC_WARM_UP + docs[0])), WARM_UP_EVENTS)
+        _post(
+            client,
+            document(events(WARM_UP_EVENTS, docs[0], _DOC_WARM_UP + docs[0])),
+            WARM_UP_EVENTS,
+        )
         runs = []
         for seed, doc in zip(seeds, docs, strict=True):
             event_list = events(count, seed, doc)
