@@ -638,9 +638,10 @@ def _on_prefilled(path: Path, config: Config, key_file: str) -> dict:
     _in_fresh_process(_bench_organisation_worker, url)
     # The file keeps what earlier runs posted: seeds and document numbers (eventIDs, serials)
     # start past them, derived from its size (each run adds more than 10,000 events).
+    # Document numbers have four digits (serials, SSCCs): 1000-9999, warm-up adds 900.
     base = 1 + _stored(url)[0] // config.events
     seeds = [3000 + 10 * base + n for n in range(config.on_top)]
-    docs = [_DOC_ON_TOP + 100 + 10 * base + n for n in range(config.on_top)]
+    docs = [1000 + (10 * base + n) % 8000 for n in range(config.on_top)]
     result = _in_fresh_process(ours_worker, url, config.events, seeds, docs, key_file)
     for run in result["runs"]:
         print(
