@@ -265,7 +265,7 @@ def composition(event_list: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _setup(url: str) -> int:
-    """Migrate a fresh database and add the bench organisation with its API key."""
+    """Migrate the database and add the bench organisation with its API key (when missing)."""
     from events.adapters import make_engine  # noqa: PLC0415
     from events.adapters.schema import upgrade  # noqa: PLC0415
     from events.adapters.sql_registry import hash_api_key  # noqa: PLC0415
@@ -275,9 +275,11 @@ def _setup(url: str) -> int:
     try:
         upgrade(engine)
         with SqlUnitOfWork(engine) as uow:
-            org = uow.organisations.add("Bench Co", company_prefixes=[COMPANY_PREFIX])
-            uow.organisations.add_api_key(org.id, hash_api_key(API_KEY), "bench")
-            uow.commit()
+            org = uow.organisations.by_name("Bench Co")
+            if org is None:
+                org = uow.organisations.add("Bench Co", company_prefixes=[COMPANY_PREFIX])
+                uow.organisations.add_api_key(org.id, hash_api_key(API_KEY), "bench")
+                uow.commit()
     finally:
         engine.dispose()
     return org.id
@@ -635,7 +637,7 @@ def _on_prefilled(path: Path, config: Config, key_file: str) -> dict:
     """The document rate on top of a kept ``bench scale`` pre-fill (SQLite), which it grows."""
     url = f"sqlite:///{path.resolve()}"
     filled = json.loads(path.with_suffix(".json").read_text())
-    _in_fresh_process(_bench_organisation_worker, url)
+    _in_fresh_process(_setup_worker, url)
     # The file keeps what earlier runs posted: seeds and document numbers (eventIDs, serials)
     # start past them, derived from its size (each run adds more than 10,000 events).
     # Document numbers have four digits (serials, SSCCs): 1000-9999, warm-up adds 900.
@@ -650,24 +652,6 @@ def _on_prefilled(path: Path, config: Config, key_file: str) -> dict:
             flush=True,
         )
     return {"prefill": {**filled, "kept": str(path)}, **result}
-
-
-def _bench_organisation_worker(url: str) -> dict:
-    """Add the bench organisation and its API key to a database that lacks them."""
-    from events.adapters import make_engine  # noqa: PLC0415
-    from events.adapters.sql_registry import hash_api_key  # noqa: PLC0415
-    from events.adapters.sql_uow import SqlUnitOfWork  # noqa: PLC0415
-
-    engine = make_engine(url)
-    try:
-        with SqlUnitOfWork(engine) as uow:
-            if uow.organisations.by_name("Bench Co") is None:
-                org = uow.organisations.add("Bench Co", company_prefixes=[COMPANY_PREFIX])
-                uow.organisations.add_api_key(org.id, hash_api_key(API_KEY), "bench")
-                uow.commit()
-    finally:
-        engine.dispose()
-    return {}
 
 
 def _at_scale(backend: _Backend, config: Config, key_file: str) -> dict:
