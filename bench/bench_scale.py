@@ -493,9 +493,10 @@ def _intro(config: Config, *, quick: bool) -> str:
     )
     return (
         f"{note}A fresh SQLite database is pre-filled with {config.events:,} events: copies of "
-        "the three demo chains (`events.demo.scale.scaled_chains`, 132 events per run of food + "
-        "pharma + building, each run with its own lots, serials, containers and times; one bad "
-        f"sugar lot shared by {SHARED_SUGAR_RUNS} consecutive food runs) captured through "
+        "the three demo chains (`events.demo.scale.scaled_chains`, 129 to 131 events per run of "
+        "food + pharma + building, each run with its own lots, serials, containers and times; "
+        f"one bad sugar lot shared by {SHARED_SUGAR_RUNS} consecutive food runs, made, delivered "
+        "and tested at intake once, its retained sample failing once) captured through "
         "`events.capture.capture(SqlUnitOfWork(engine), …, behaviour=PROCEED)` by the demo "
         "organisations (created as `onecode demo` does; master data not loaded). The runs are "
         f"captured {config.block_runs} at a time, company by company with each company's events "
@@ -646,8 +647,8 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
         f"forward {measured.get('forward_truncated', 0)}. Forward traces started from "
         f"{measured.get('forward_lots', 0)} different shared sugar lots.",
         "Backward trace by chain (median / p95; the food chain's bottles come from a sugar lot "
-        f"shared by {SHARED_SUGAR_RUNS} runs, whose deliveries, intake tests and uses the juice "
-        "plant sees are all in the answer): "
+        f"shared by {SHARED_SUGAR_RUNS} runs; its uses in the other runs are not part of a "
+        "backward answer): "
         + "; ".join(
             f"{name} {_ms(statistics.median(values))} / {_ms(percentile(values, 95))}"
             for name in VIEWS

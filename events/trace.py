@@ -141,9 +141,17 @@ def _traced(
     kept: dict[str, list[Happening]] = {}
     # per event, once: (eventID, eventTime, its locations and parties)
     where: dict[int, tuple[str, str, list[tuple[str, str]]]] = {}
+    # Backward, a transformation that consumed an object belongs to the answer only when the walk
+    # came through it: the object's other uses are where it went (forward), not where it came from.
+    came = {(k.src, k.position) for k in walk.followed if k.relation == "input"}
     for node, roles in walk.seen.items():
         spans = [s for spans_ in roles.values() for s in spans_]
         happenings = naming.get(node, [])
+        used_in = walk.consumed.get(node) if direction == "backward" else None
+        if used_in:
+            happenings = [
+                h for h in happenings if h.position not in used_in or (node, h.position) in came
+            ]
         if ALWAYS in spans:  # reached through a transformation or the root: every event counts
             kept[node] = happenings
         else:
@@ -188,6 +196,8 @@ class _Walk:
         self.store, self.direction, self.max_nodes = store, direction, max_nodes
         self.seen: dict[str, dict[str, list[Span]]] = {}
         self.followed: set[Link] = set()
+        # positions of the transformations that consumed each expanded node (its input links)
+        self.consumed: dict[str, set[int]] = defaultdict(set)
         self.truncated = False
 
     def run(self, root: str, max_depth: int) -> None:
@@ -209,6 +219,8 @@ class _Walk:
                 to[link.dst].append(link)
             for link in self.store.links_from(items):
                 out[link.src].append(link)
+                if link.relation == "input":
+                    self.consumed[link.src].add(link.position)
             following = []
             for node, role, span in frontier:
                 for link, other, next_role, next_span in self._steps(node, role, span, to, out):

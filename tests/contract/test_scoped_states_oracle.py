@@ -10,6 +10,7 @@ what it gives over the replayed states.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection
 from typing import Any
 
@@ -38,6 +39,9 @@ def replayed(
     return states
 
 
+RUN = itertools.count(1)  # organisation names unique per example (id() values get reused)
+
+
 class Replayed:
     """A store whose states are the replay's (``holders_now`` reads nothing else)."""
 
@@ -58,7 +62,8 @@ def test_scoped_states_and_holders_equal_a_replay_of_own_events(
     engine = make_engine(migrated_database_url)
     try:
         with SqlUnitOfWork(engine) as uow:
-            names = [f"Scoped {len(steps)}-{id(steps)}-{k}" for k in (0, 1)]
+            run = next(RUN)
+            names = [f"Scoped {run}-{k}" for k in (0, 1)]
             orgs = [uow.organisations.add(name).id for name in names]
             uow.commit()
         events = materialise(steps)

@@ -59,6 +59,7 @@ trans = st.tuples(
     st.lists(cls, max_size=2),
     st.lists(ref, max_size=2),
     st.lists(cls, max_size=1),
+    st.none() | st.integers(0, 1),  # where it happened: a location edge per object
 )
 step = st.one_of(agg, obj, trans, st.tuples(st.just("declare"), st.integers(0, 40)))
 histories = st.lists(step, min_size=8, max_size=30)
@@ -147,7 +148,7 @@ def materialise(steps: list[tuple[Any, ...]]) -> list[dict[str, Any]]:  # noqa: 
             if classes and action != "DELETE":
                 event["childQuantityList"] = qty(classes)
         else:
-            _, ins, in_cls, outs, out_cls = s
+            _, ins, in_cls, outs, out_cls, loc = s
             if not (ins or in_cls) or not (outs or out_cls):
                 continue
             event = {
@@ -157,6 +158,7 @@ def materialise(steps: list[tuple[Any, ...]]) -> list[dict[str, Any]]:  # noqa: 
                 "inputQuantityList": qty(list(dict.fromkeys(in_cls))),
                 "outputEPCList": list(dict.fromkeys(code(r, "item") for r in outs)),
                 "outputQuantityList": qty(list(dict.fromkeys(out_cls))),
+                **({} if loc is None else {"bizLocation": {"id": LOCATIONS[loc]}}),
             }
         events.append(event)
     return events
@@ -267,6 +269,14 @@ def oracle(events: list[dict[str, Any]], root: str, direction: str) -> tuple[set
             }
             if node not in named or not any(a <= p < b for a, b in spans):
                 continue
+            consumed = {c(x) for x in e.get("inputEPCList") or []} | {
+                c(q["epcClass"]) for q in e.get("inputQuantityList") or []
+            }
+            came_through = any(
+                u[0] == node and u[2] == "input" and u[3] == e["eventID"] for u in used
+            )
+            if direction == "backward" and node in consumed and not came_through:
+                continue  # another use of an input: where it went, not where it came from
             made = (e["eventID"], e["eventTime"], None, None, None)
             for key, rel in (("bizLocation", "biz_location"), ("readPoint", "read_point")):
                 if key in e:
