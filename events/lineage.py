@@ -73,8 +73,14 @@ class LineageStore(Protocol):
         """Lineage links whose ``src`` is one of ``items``, with containment ends."""
         ...
 
-    def events_naming(self, items: Collection[str]) -> dict[str, list[Happening]]:
-        """The non-erroneous events naming each item, in position order (lists not to change)."""
+    def events_naming(
+        self, items: Collection[str], leaving_out: Mapping[str, Collection[int]] | None = None
+    ) -> dict[str, list[Happening]]:
+        """The non-erroneous events naming each item, in position order (lists not to change).
+
+        ``leaving_out``: positions not wanted for an item (their payloads are not read); an item
+        left with no event is not in the answer.
+        """
         ...
 
     def states(self, items: Collection[str]) -> dict[str, ItemState]:
@@ -167,9 +173,15 @@ class MemoryLineage:
         """Links whose ``src`` is one of ``items``."""
         return [link for item in items for link in self._from.get(item, ())]
 
-    def events_naming(self, items: Collection[str]) -> dict[str, list[Happening]]:
-        """The non-erroneous events naming each item, in position order."""
-        return {item: self._naming[item] for item in items if item in self._naming}
+    def events_naming(
+        self, items: Collection[str], leaving_out: Mapping[str, Collection[int]] | None = None
+    ) -> dict[str, list[Happening]]:
+        """The non-erroneous events naming each item, in position order, but those left out."""
+        found = {item: self._naming[item] for item in items if item in self._naming}
+        for item, skip in (leaving_out or {}).items():
+            if item in found and skip:
+                found[item] = [h for h in found[item] if h.position not in skip]
+        return {item: happenings for item, happenings in found.items() if happenings}
 
     def states(self, items: Collection[str]) -> dict[str, ItemState]:
         """The current state of each item that has one."""

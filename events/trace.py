@@ -135,23 +135,24 @@ def _traced(
 ) -> Trace:
     walk = _Walk(store, direction, max_nodes)
     walk.run(root, max_depth)
-    naming = store.events_naming(list(walk.seen))
+    # Backward, a transformation that consumed an object belongs to the answer only when the walk
+    # came through it: the object's other uses are where it went (forward), not where it came from.
+    leaving_out: dict[str, set[int]] = {}
+    if direction == "backward":
+        came = {(k.src, k.position) for k in walk.followed if k.relation == "input"}
+        for node, positions in walk.consumed.items():
+            others = {p for p in positions if (node, p) not in came}
+            if others:
+                leaving_out[node] = others
+    naming = store.events_naming(list(walk.seen), leaving_out)
     edges = {_edge(link) for link in walk.followed}
     places: dict[str, str] = {}
     kept: dict[str, list[Happening]] = {}
     # per event, once: (eventID, eventTime, its locations and parties)
     where: dict[int, tuple[str, str, list[tuple[str, str]]]] = {}
-    # Backward, a transformation that consumed an object belongs to the answer only when the walk
-    # came through it: the object's other uses are where it went (forward), not where it came from.
-    came = {(k.src, k.position) for k in walk.followed if k.relation == "input"}
     for node, roles in walk.seen.items():
         spans = [s for spans_ in roles.values() for s in spans_]
         happenings = naming.get(node, [])
-        used_in = walk.consumed.get(node) if direction == "backward" else None
-        if used_in:
-            happenings = [
-                h for h in happenings if h.position not in used_in or (node, h.position) in came
-            ]
         if ALWAYS in spans:  # reached through a transformation or the root: every event counts
             kept[node] = happenings
         else:

@@ -16,25 +16,43 @@ the same intervals without reading any payload.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Connection, Executable, select, text
+from sqlalchemy import Connection, Executable, select, text
 
-from events.adapters.tables import (
-    containment_ends,
-    erroneous_events,
-    event_links,
-    item_state,
-    ledger_events,
-    lineage_edges,
-)
+from events.adapters.tables import item_state
 from events.domain.links import canonical_id
 from events.domain.state import ItemState, States, evolve
 from events.lineage import CONTAINMENT, Happening, Link
 
 _CHUNK: Final = 500
+# The reads, in SQL: a trace runs a hundred of them, and building and compiling SQLAlchemy
+# statements with 500-value IN lists cost more than SQLite took to answer them. ``{items}`` is an
+# IN list (SQLite) or ``= ANY(array)`` (PostgreSQL); ``{visible}`` leaves out declarations,
+# events declared erroneous (EPCIS 2.0 §7.4.1.2) and, scoped, other organisations' events.
+_VISIBLE: Final = "le.kind = 'event' AND le.event_id NOT IN (SELECT event_id FROM erroneous_events)"
+_KNOWN: Final = (
+    "SELECT l.position FROM event_links l JOIN ledger_events le ON le.position = l.position "
+    "WHERE {items} AND {visible} LIMIT 1"
+)
+_LINKS: Final = (
+    "SELECT e.src, e.dst, e.relation, e.position, e.event_time, e.quantity, e.uom, le.event_id "
+    "FROM lineage_edges e JOIN ledger_events le ON le.position = e.position "
+    "WHERE {items} AND {visible}"
+)
+_ENDS: Final = (
+    "SELECT c.src, c.dst, c.relation, c.position, c.end_position, c.end_time "
+    "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
+    "WHERE {items} AND {visible}"
+)
+_NAMING: Final = (
+    "SELECT l.item, l.position FROM event_links l JOIN ledger_events le "
+    "ON le.position = l.position WHERE {items} AND {visible}"
+)
+_PAYLOADS: Final = "SELECT le.position, le.event_id, le.payload FROM ledger_events le WHERE {items}"
 
 
 class SqlLineage:
@@ -45,25 +63,51 @@ class SqlLineage:
         self._organisation_id = organisation_id
         # Within one transaction the ledger does not change under a trace: the events naming an
         # item and their payloads are read once (the walk, the graph and the summaries ask again).
-        self._named: dict[str, list[Happening]] = {}
+        self._positions: dict[str, list[int]] = {}
         self._loaded: dict[int, Happening] = {}
         # Scoped states replayed so far, and the items whose replay is complete.
         self._scoped: dict[str, ItemState] = {}
         self._replayed: set[str] = set()
-        self._serial = False
+        self._serial_set = False
+        self._postgres = connection.dialect.name == "postgresql"
 
-    def _rows(self, query: Executable) -> Sequence[Any]:
-        """All rows of a read; on PostgreSQL, first make the transaction's plans serial.
+    def _serial(self) -> None:
+        """On PostgreSQL, make the transaction's plans serial (once).
 
         Every read here is a few hundred index lookups. PostgreSQL overestimates ``= ANY``
         lists on large tables and gathers parallel workers for them: their start-up took 5-7 ms
         of each 12 ms query at 1,000,000 events, and a recall runs some hundred of them.
         """
-        if not self._serial:
-            self._serial = True
-            if self._connection.dialect.name == "postgresql":
+        if not self._serial_set:
+            self._serial_set = True
+            if self._postgres:
                 self._connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+    def _rows(self, query: Executable) -> Sequence[Any]:
+        """All rows of a SQLAlchemy read."""
+        self._serial()
         return self._connection.execute(query).all()
+
+    def _read(
+        self, sql: str, column: str, values: Sequence[Any], *, visible: bool = True
+    ) -> list[Any]:
+        """Rows of ``sql`` for ``column`` in ``values`` (one chunk), visible events only."""
+        self._serial()
+        parameters: list[Any]
+        if self._postgres:
+            items, parameters = f"{column} = ANY(%s)", [list(values)]
+        else:
+            items, parameters = f"{column} IN ({','.join('?' * len(values))})", list(values)
+        kept = _VISIBLE
+        if visible and self._organisation_id is not None:
+            # The organisation as a filter only: ``+ 0`` cannot use an index. Every read here
+            # is driven by codes, then the ledger row by position; offered
+            # ``(organisation_id, …)`` indexes, SQLite's planner drove a 500-code lookup from
+            # all of one organisation's events instead (44 s at 1,000,000 events).
+            kept += f" AND le.organisation_id + 0 = {'%s' if self._postgres else '?'}"
+            parameters.append(self._organisation_id)
+        statement = sql.format(items=items, visible=kept)
+        return list(self._connection.exec_driver_sql(statement, tuple(parameters)))
 
     @property
     def connection(self) -> Connection:
@@ -74,36 +118,23 @@ class SqlLineage:
         """The same reads over the events ``organisation_id`` captured only."""
         return SqlLineage(self._connection, organisation_id)
 
-    def _visible(self) -> list[ColumnElement[bool]]:
-        kept = [
-            ledger_events.c.kind == "event",
-            ledger_events.c.event_id.not_in(select(erroneous_events.c.event_id)),
-        ]
-        if self._organisation_id is not None:
-            kept.append(_owned_by(self._organisation_id))
-        return kept
-
     def known(self, item: str) -> bool:
         """Whether a visible, non-erroneous event names ``item``."""
-        query = (
-            select(event_links.c.position)
-            .join(ledger_events, ledger_events.c.position == event_links.c.position)
-            .where(event_links.c.item == item, *self._visible())
-            .limit(1)
-        )
-        return bool(self._rows(query))
+        return bool(self._read(_KNOWN, "l.item", [item]))
 
     def links_to(self, items: Collection[str]) -> list[Link]:
         """Lineage links into ``items``."""
-        return self._links(lineage_edges.c.dst, items)
+        return self._links("e.dst", items)
 
     def links_from(self, items: Collection[str]) -> list[Link]:
         """Lineage links out of ``items``."""
-        return self._links(lineage_edges.c.src, items)
+        return self._links("e.src", items)
 
-    def events_naming(self, items: Collection[str]) -> dict[str, list[Happening]]:
-        """Visible events naming each item, in position order."""
-        return self._happenings(items)
+    def events_naming(
+        self, items: Collection[str], leaving_out: Mapping[str, Collection[int]] | None = None
+    ) -> dict[str, list[Happening]]:
+        """Visible events naming each item, in position order, but those ``leaving_out``."""
+        return self._happenings(items, leaving_out)
 
     def states(self, items: Collection[str]) -> dict[str, ItemState]:
         """Current states; scoped to an organisation, a replay of its own events only."""
@@ -152,26 +183,18 @@ class SqlLineage:
             self._scoped.update((item, states[item]) for item in closure if item in states)
         return {item: self._scoped[item] for item in items if item in self._scoped}
 
-    def _links(self, column: Any, items: Collection[str]) -> list[Link]:  # noqa: ANN401
+    def _links(self, column: str, items: Collection[str]) -> list[Link]:
         rows: list[Any] = []
         for chunk in _chunks(items):
-            query = (
-                select(lineage_edges, ledger_events.c.event_id)
-                .join(ledger_events, ledger_events.c.position == lineage_edges.c.position)
-                .where(column.in_(chunk), *self._visible())
-            )
-            rows += self._rows(query)
+            rows += self._read(_LINKS, column, chunk)
         # rows: (src, dst, relation, position, event_time, quantity, uom, event_id), unpacked
         # rather than read by name (Row attribute access is several times slower, 10^4 rows)
         grouped = {row[0] for row in rows if row[2] in CONTAINMENT}
         first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
         for chunk in _chunks(grouped):
-            query = (
-                select(containment_ends)
-                .join(ledger_events, ledger_events.c.position == containment_ends.c.end_position)
-                .where(containment_ends.c.src.in_(chunk), *self._visible())
-            )
-            for src, dst, relation, position, end_position, end_time in self._rows(query):
+            for src, dst, relation, position, end_position, end_time in self._read(
+                _ENDS, "c.src", chunk
+            ):
                 key = (src, dst, relation, position)
                 known = first.get(key)
                 if known is None or end_position < known[0]:
@@ -183,38 +206,35 @@ class SqlLineage:
             for ended in (first.get((src, dst, relation, position), none),)
         ]
 
-    def _happenings(self, items: Collection[str]) -> dict[str, list[Happening]]:
+    def _happenings(
+        self, items: Collection[str], leaving_out: Mapping[str, Collection[int]] | None = None
+    ) -> dict[str, list[Happening]]:
         named: dict[str, set[int]] = defaultdict(set)
-        asked = [i for i in items if i not in self._named]
+        asked = [i for i in dict.fromkeys(items) if i not in self._positions]
         for chunk in _chunks(asked):
-            query = (
-                select(event_links.c.item, event_links.c.position)
-                .join(ledger_events, ledger_events.c.position == event_links.c.position)
-                .where(event_links.c.item.in_(chunk), *self._visible())
-            )
-            for item, position in self._rows(query):
+            for item, position in self._read(_NAMING, "l.item", chunk):
                 named[item].add(position)
-        # Each payload once, however many items it names (a 10,000-bottle transformation).
-        wanted = sorted({p for ps in named.values() for p in ps if p not in self._loaded})
-        for start in range(0, len(wanted), _CHUNK):
-            query = select(
-                ledger_events.c.position, ledger_events.c.event_id, ledger_events.c.payload
-            ).where(ledger_events.c.position.in_(wanted[start : start + _CHUNK]))
-            for row in self._rows(query):
-                self._loaded[row.position] = Happening(row.position, row.event_id, row.payload)
         for item in asked:
-            self._named[item] = [self._loaded[p] for p in sorted(named.get(item, ()))]
-        return {item: self._named[item] for item in items if self._named[item]}
-
-
-def _owned_by(organisation_id: int) -> ColumnElement[bool]:
-    """The event's organisation as a filter only: ``organisation_id + 0`` cannot use an index.
-
-    Every read here is driven by codes (``event_links``/``lineage_edges`` by item), then the
-    ledger row by position. Offered ``(organisation_id, …)`` indexes, SQLite's planner drove a
-    500-code lookup from all of one organisation's events instead (44 s at 1,000,000 events).
-    """
-    return (ledger_events.c.organisation_id + 0) == organisation_id
+            self._positions[item] = sorted(named.get(item, ()))
+        wanted: dict[str, list[int]] = {}
+        for item in items:
+            positions = self._positions[item]
+            skip = leaving_out.get(item) if leaving_out else None
+            if skip:
+                positions = [p for p in positions if p not in skip]
+            if positions:
+                wanted[item] = positions
+        # Each payload once, however many items it names (a 10,000-bottle transformation).
+        missing = sorted({p for ps in wanted.values() for p in ps if p not in self._loaded})
+        for start in range(0, len(missing), _CHUNK):
+            for position, event_id, payload in self._read(
+                _PAYLOADS, "le.position", missing[start : start + _CHUNK], visible=False
+            ):
+                if isinstance(payload, str):  # SQLite keeps JSON as text; psycopg decodes jsonb
+                    payload = json.loads(payload)  # noqa: PLW2901
+                self._loaded[position] = Happening(position, event_id, payload)
+        loaded = self._loaded
+        return {item: [loaded[p] for p in ps] for item, ps in wanted.items()}
 
 
 def _chunks(items: Iterable[str]) -> Iterable[list[str]]:
