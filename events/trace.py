@@ -6,6 +6,9 @@ containers that carried it and when (AggregationEvent ADD…DELETE, §7.4.3, see
 ``events.lineage``), the contents of a traced container, and the locations and parties of their
 events (``bizLocation``/``readPoint`` §7.3.4, ``sourceList``/``destinationList`` §7.3.5.4) and
 inspections (CBV 2.0 bizStep ``inspecting`` with disposition, ILMD §7.3.6, sensor data §7.3.8).
+The transformations that consumed an object are in a backward answer only when the walk came
+through them: its other uses are where it went (forward), not where it came from, and a lot
+shared by hundreds of production runs would otherwise bring all of them into every answer.
 
 Forward (顺向追踪): every output derived from it through transformations, the containers that
 carried affected goods *while they carried them* (other contents of a container are not
@@ -142,7 +145,8 @@ def _traced(
             if link.relation == "input":
                 uses[link.src].add(link.position)
     naming = store.events_naming(list(walk.seen), uses)
-    edges = {_edge(link) for link in walk.followed}
+    # Lists, not sets: a followed link makes one edge, and an event one edge per node and place.
+    edges = [_edge(link) for link in walk.followed]
     places: dict[str, str] = {}
     kept: dict[str, list[Happening]] = {}
     # per event, once: (eventID, eventTime, its locations and parties)
@@ -162,11 +166,13 @@ def _traced(
                 made = where[happening.position] = (
                     happening.event_id,
                     str(happening.payload.get("eventTime")),
-                    [(relation, place) for relation, place, _kind in found],
+                    list(dict.fromkeys((relation, place) for relation, place, _kind in found)),
                 )
             event_id, event_time, found_places = made
-            for relation, place in found_places:
-                edges.add(TraceEdge(node, place, relation, event_id, event_time))
+            edges += [
+                TraceEdge(node, place, relation, event_id, event_time)
+                for relation, place in found_places
+            ]
     containers = {link.dst for link in walk.followed if link.relation == "child"}
     nodes = [
         TraceNode(node, kind_of(node, containers), tuple(sorted(roles)))

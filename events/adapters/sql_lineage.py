@@ -95,7 +95,7 @@ class SqlLineage:
 
     def _read(
         self, sql: str, column: str, values: Sequence[Any], *, visible: bool = True
-    ) -> list[Any]:
+    ) -> Sequence[Any]:
         """Rows of ``sql`` for ``column`` in ``values`` (one chunk), visible events only."""
         self._serial()
         parameters: list[Any]
@@ -112,7 +112,7 @@ class SqlLineage:
             kept += f" AND le.organisation_id + 0 = {'%s' if self._postgres else '?'}"
             parameters.append(self._organisation_id)
         statement = sql.format(items=items, visible=kept)
-        return list(self._connection.exec_driver_sql(statement, tuple(parameters)))
+        return self._connection.exec_driver_sql(statement, tuple(parameters)).fetchall()
 
     @property
     def connection(self) -> Connection:
@@ -197,7 +197,7 @@ class SqlLineage:
     def _links(self, column: str, items: Collection[str], sql: str) -> list[Link]:
         rows: list[Any] = []
         for chunk in _chunks(items):
-            rows += self._read(sql, column, chunk)
+            rows.extend(self._read(sql, column, chunk))
         # rows: (src, dst, relation, position, event_time, quantity, uom, event_id), unpacked
         # rather than read by name (Row attribute access is several times slower, 10^4 rows)
         grouped = {row[0] for row in rows if row[2] in CONTAINMENT}

@@ -269,13 +269,12 @@ def oracle(events: list[dict[str, Any]], root: str, direction: str) -> tuple[set
             }
             if node not in named or not any(a <= p < b for a, b in spans):
                 continue
-            consumed = {c(x) for x in e.get("inputEPCList") or []} | {
-                c(q["epcClass"]) for q in e.get("inputQuantityList") or []
-            }
+            consumed = named_in(e, "inputEPCList", "inputQuantityList")
+            made_here = named_in(e, "outputEPCList", "outputQuantityList")
             came_through = any(
                 u[0] == node and u[2] == "input" and u[3] == e["eventID"] for u in used
             )
-            if direction == "backward" and node in consumed and not came_through:
+            if direction == "backward" and node in consumed - made_here and not came_through:
                 continue  # another use of an input: where it went, not where it came from
             made = (e["eventID"], e["eventTime"], None, None, None)
             for key, rel in (("bizLocation", "biz_location"), ("readPoint", "read_point")):
@@ -287,6 +286,13 @@ def oracle(events: list[dict[str, Any]], root: str, direction: str) -> tuple[set
                 edges.add((node, c(d["source"]), f"source:{d['type']}", *made))
     nodes |= {edge[1] for edge in edges} | {edge[0] for edge in edges}
     return nodes, edges
+
+
+def named_in(event: dict[str, Any], ids: str, quantities: str) -> set[str]:
+    """The canonical objects of one instance list and one quantity list of ``event``."""
+    return {canonical_id(x) for x in event.get(ids) or []} | {
+        canonical_id(q["epcClass"]) for q in event.get(quantities) or []
+    }
 
 
 def shape(result: Trace) -> tuple[set, set]:
@@ -304,6 +310,7 @@ def check(store: Any, events: list[dict[str, Any]], roots: list[str]) -> None:
             assert not result.truncated
             assert shape(result) == oracle(events, canonical_id(root), direction), (direction, root)
             assert len({n.id for n in result.nodes}) == len(result.nodes)
+            assert len(set(result.edges)) == len(result.edges)  # no edge twice
 
 
 def roots_of(events: list[dict[str, Any]]) -> list[str]:
