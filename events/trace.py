@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal, NamedTuple
 
 from events.domain.collector import collector_paused
@@ -66,9 +66,8 @@ class TraceEdge(NamedTuple):
     until_time: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class TraceNode:
-    """One object, location or party, once per canonical id."""
+class TraceNode(NamedTuple):
+    """One object, location or party, once per canonical id (a named tuple, as ``TraceEdge``)."""
 
     id: str
     kind: str  # item, class, container, location, party
@@ -95,7 +94,7 @@ class Trace:
             "root": self.root,
             "truncated": self.truncated,
             "bound": dict(self.bound) if self.bound else None,
-            "nodes": [asdict(n) | {"roles": list(n.roles)} for n in self.nodes],
+            "nodes": [n._asdict() | {"roles": list(n.roles)} for n in self.nodes],
             "edges": [e._asdict() for e in self.edges],
             "summary": dict(self.summary),
         }
@@ -179,7 +178,7 @@ def _traced(
         for node, roles in walk.seen.items()
     ]
     nodes += [TraceNode(p, kind) for p, kind in places.items() if p not in walk.seen]
-    nodes.sort(key=lambda n: n.id)
+    nodes.sort()  # by id: ids are unique, so the tuples never compare further
     places_of = {position: made[2] for position, made in where.items()}
     summary = summarise(store, direction, nodes, walk.followed, kept, places_of)
     return Trace(
