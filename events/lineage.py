@@ -66,14 +66,14 @@ class LineageStore(Protocol):
         """Whether a non-erroneous event names ``item``."""
         ...
 
-    def links_to(self, items: Collection[str]) -> list[Link]:
-        """Lineage links whose ``dst`` is one of ``items``, with containment ends."""
-        ...
+    def links(
+        self, into: Collection[str], out_of: Collection[str], *, containment_out: bool = False
+    ) -> tuple[list[Link], list[Link]]:
+        """Links whose ``dst`` is in ``into``, and those whose ``src`` is in ``out_of``.
 
-    def links_from(
-        self, items: Collection[str], relations: Collection[str] | None = None
-    ) -> list[Link]:
-        """Lineage links whose ``src`` is one of ``items`` (and relation one of ``relations``)."""
+        With ``containment_out`` only the containment links (``CONTAINMENT``) out of
+        ``out_of``; both lists with containment ends.
+        """
         ...
 
     def events_naming(
@@ -175,19 +175,15 @@ class MemoryLineage:
         """Whether a non-erroneous event names ``item`` (canonical)."""
         return bool(self._naming.get(item))
 
-    def links_to(self, items: Collection[str]) -> list[Link]:
-        """Links whose ``dst`` is one of ``items``."""
-        return [link for item in items for link in self._to.get(item, ())]
-
-    def links_from(
-        self, items: Collection[str], relations: Collection[str] | None = None
-    ) -> list[Link]:
-        """Links whose ``src`` is one of ``items`` (and relation one of ``relations``)."""
-        return [
+    def links(
+        self, into: Collection[str], out_of: Collection[str], *, containment_out: bool = False
+    ) -> tuple[list[Link], list[Link]]:
+        """Links into ``into`` and out of ``out_of`` (containment only with ``containment_out``)."""
+        return [link for item in into for link in self._to.get(item, ())], [
             link
-            for item in items
+            for item in out_of
             for link in self._from.get(item, ())
-            if relations is None or link.relation in relations
+            if not containment_out or link.relation in CONTAINMENT
         ]
 
     def events_naming(

@@ -124,8 +124,6 @@ def trace(
 ) -> Trace:
     """Walk from ``code`` in ``direction``; see the module docstring."""
     root = canonical_id(code.strip())
-    if not store.known(root):
-        raise UnknownCodeError(root)
     with collector_paused():  # the walk allocates ~10 objects per node and edge, all acyclic
         return _traced(store, root, direction, max_depth, max_nodes)
 
@@ -144,6 +142,9 @@ def _traced(
             if link.relation == "input":
                 uses[link.src].add(link.position)
     naming = store.events_naming(list(walk.seen), uses)
+    # Asked only now, when its events do not already show it (one read less per trace).
+    if root not in naming and not store.known(root):
+        raise UnknownCodeError(root)
     # Lists, not sets: a followed link makes one edge, and an event one edge per node and place.
     edges = [_edge(link) for link in walk.followed]
     places: dict[str, str] = {}
@@ -216,10 +217,11 @@ class _Walk:
                 )
             )
             to, out = defaultdict(list), defaultdict(list)
-            for link in self.store.links_to(entered):
-                to[link.dst].append(link)
             # Backward, links out of a node matter only for its containers.
-            for link in self.store.links_from(items, None if forward else CONTAINMENT):
+            into, out_of = self.store.links(entered, items, containment_out=not forward)
+            for link in into:
+                to[link.dst].append(link)
+            for link in out_of:
                 out[link.src].append(link)
             following = []
             for node, role, span in frontier:

@@ -38,12 +38,14 @@ _KNOWN: Final = (
     "SELECT l.position FROM event_links l JOIN ledger_events le ON le.position = l.position "
     "WHERE {items} AND {visible} LIMIT 1"
 )
+# ``{side}``: 0 for links into the items, 1 for links out of them (several reads, one statement)
 _LINKS: Final = (
-    "SELECT e.src, e.dst, e.relation, e.position, e.event_time, e.quantity, e.uom, le.event_id "
-    "FROM lineage_edges e JOIN ledger_events le ON le.position = e.position "
+    "SELECT e.src, e.dst, e.relation, e.position, e.event_time, e.quantity, e.uom, le.event_id, "
+    "{side} FROM lineage_edges e JOIN ledger_events le ON le.position = e.position "
     "WHERE {items} AND {visible}"
 )
 _CONTAINMENT_LINKS: Final = _LINKS + " AND e.relation IN ('child', 'associated')"
+_UNION: Final = 4  # chunks of links per statement: a backward trace asks one round trip per level
 _ENDS: Final = (
     "SELECT c.src, c.dst, c.relation, c.position, c.end_position, c.end_time "
     "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
@@ -77,16 +79,22 @@ class SqlLineage:
         self._postgres = connection.dialect.name == "postgresql"
 
     def _serial(self) -> None:
-        """On PostgreSQL, make the transaction's plans serial (once).
+        """On PostgreSQL, plan the transaction's reads serially and without JIT (once).
 
         Every read here is a few hundred index lookups. PostgreSQL overestimates ``= ANY``
-        lists on large tables and gathers parallel workers for them: their start-up took 5-7 ms
-        of each 12 ms query at 1,000,000 events, and a recall runs some hundred of them.
+        lists on large tables: it gathered parallel workers for them (their start-up took 5-7 ms
+        of each 12 ms query at 1,000,000 events) and, once the estimated cost passed
+        ``jit_above_cost``, compiled a 4 ms lookup for 75 ms. Both for this transaction only.
         """
         if not self._serial_set:
             self._serial_set = True
             if self._postgres:
-                self._connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+                self._connection.execute(
+                    text(
+                        "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+                        "set_config('jit', 'off', true)"
+                    )
+                )
 
     def _rows(self, query: Executable) -> Sequence[Any]:
         """All rows of a SQLAlchemy read."""
@@ -97,12 +105,22 @@ class SqlLineage:
         self, sql: str, column: str, values: Sequence[Any], *, visible: bool = True
     ) -> Sequence[Any]:
         """Rows of ``sql`` for ``column`` in ``values`` (one chunk), visible events only."""
+        statement, parameters = self._part(sql, column, values, visible=visible)
+        return self._run(statement, parameters)
+
+    def _run(self, statement: str, parameters: list[Any]) -> Sequence[Any]:
         self._serial()
-        parameters: list[Any]
+        return self._connection.exec_driver_sql(statement, tuple(parameters)).fetchall()
+
+    def _part(
+        self, sql: str, column: str, values: Sequence[Any], *, visible: bool = True, side: int = 0
+    ) -> tuple[str, list[Any]]:
+        """``sql`` for ``column`` in ``values`` as a statement and its parameters."""
+        listed: list[Any]
         if self._postgres:
-            items, parameters = f"{column} = ANY(%s)", [list(values)]
+            items, listed = f"{column} = ANY(%s)", [list(values)]
         else:
-            items, parameters = f"{column} IN ({','.join('?' * len(values))})", list(values)
+            items, listed = f"{column} IN ({','.join('?' * len(values))})", list(values)
         kept = _VISIBLE
         if visible and self._organisation_id is not None:
             # The organisation as a filter only: ``+ 0`` cannot use an index. Every read here
@@ -110,9 +128,8 @@ class SqlLineage:
             # ``(organisation_id, …)`` indexes, SQLite's planner drove a 500-code lookup from
             # all of one organisation's events instead (44 s at 1,000,000 events).
             kept += f" AND le.organisation_id + 0 = {'%s' if self._postgres else '?'}"
-            parameters.append(self._organisation_id)
-        statement = sql.format(items=items, visible=kept)
-        return self._connection.exec_driver_sql(statement, tuple(parameters)).fetchall()
+            listed.append(self._organisation_id)
+        return sql.format(items=items, visible=kept, side=side), listed
 
     @property
     def connection(self) -> Connection:
@@ -127,19 +144,25 @@ class SqlLineage:
         """Whether a visible, non-erroneous event names ``item``."""
         return bool(self._read(_KNOWN, "l.item", [item]))
 
-    def links_to(self, items: Collection[str]) -> list[Link]:
-        """Lineage links into ``items``."""
-        return self._links("e.dst", items, _LINKS)
-
-    def links_from(
-        self, items: Collection[str], relations: Collection[str] | None = None
-    ) -> list[Link]:
-        """Lineage links out of ``items``: all, or containment only (``CONTAINMENT``)."""
-        if relations is None:
-            return self._links("e.src", items, _LINKS)
-        if set(relations) != set(CONTAINMENT):
-            raise ValueError(f"relations: None or {CONTAINMENT}, not {relations}")
-        return self._links("e.src", items, _CONTAINMENT_LINKS)
+    def links(
+        self, into: Collection[str], out_of: Collection[str], *, containment_out: bool = False
+    ) -> tuple[list[Link], list[Link]]:
+        """Links into ``into`` and links out of ``out_of`` (containment only, if asked)."""
+        reads = [(0, _LINKS, "e.dst", chunk) for chunk in _chunks(into)]
+        out_sql = _CONTAINMENT_LINKS if containment_out else _LINKS
+        reads += [(1, out_sql, "e.src", chunk) for chunk in _chunks(out_of)]
+        rows: list[Any] = []
+        for start in range(0, len(reads), _UNION):
+            statements, parameters = [], []
+            for side, sql, column, chunk in reads[start : start + _UNION]:
+                statement, values = self._part(sql, column, chunk, side=side)
+                statements.append(statement)
+                parameters += values
+            rows.extend(self._run(" UNION ALL ".join(statements), parameters))
+        found = self._ended(rows)
+        return [k for k, row in zip(found, rows, strict=True) if row[8] == 0], [
+            k for k, row in zip(found, rows, strict=True) if row[8] == 1
+        ]
 
     def events_naming(
         self, items: Collection[str], uses: Mapping[str, Collection[int]] | None = None
@@ -194,12 +217,10 @@ class SqlLineage:
             self._scoped.update((item, states[item]) for item in closure if item in states)
         return {item: self._scoped[item] for item in items if item in self._scoped}
 
-    def _links(self, column: str, items: Collection[str], sql: str) -> list[Link]:
-        rows: list[Any] = []
-        for chunk in _chunks(items):
-            rows.extend(self._read(sql, column, chunk))
-        # rows: (src, dst, relation, position, event_time, quantity, uom, event_id), unpacked
-        # rather than read by name (Row attribute access is several times slower, 10^4 rows)
+    def _ended(self, rows: Sequence[Any]) -> list[Link]:
+        """The links of ``rows``, each containment with the first end the caller may see."""
+        # rows: (src, dst, relation, position, event_time, quantity, uom, event_id, side),
+        # unpacked rather than read by name (Row attribute access is several times slower)
         grouped = {row[0] for row in rows if row[2] in CONTAINMENT}
         first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
         for chunk in _chunks(grouped):
@@ -213,7 +234,7 @@ class SqlLineage:
         none = (None, None)
         return [
             Link(src, dst, relation, position, event_id, event_time, quantity, uom, *ended)
-            for src, dst, relation, position, event_time, quantity, uom, event_id in rows
+            for src, dst, relation, position, event_time, quantity, uom, event_id, _side in rows
             for ended in (first.get((src, dst, relation, position), none),)
         ]
 
