@@ -195,24 +195,22 @@ class SqlLineage:
         if asked:
             closure = set(asked)
             frontier: Collection[str] = asked
+            history: set[int] = set()
             while frontier:
+                # the events naming the frontier, each once (sets of positions, united in C)
+                named = self._named_positions(frontier) - history
+                history |= named
                 parents = {
-                    canonical_id(happening.payload["parentID"])
-                    for happenings in self.events_naming(frontier).values()
-                    for happening in happenings
-                    if happening.payload.get("type") == "AggregationEvent"
-                    and isinstance(happening.payload.get("parentID"), str)
+                    canonical_id(payload["parentID"])
+                    for payload in (self._loaded[p].payload for p in named)
+                    if payload.get("type") == "AggregationEvent"
+                    and isinstance(payload.get("parentID"), str)
                 }
                 frontier = parents - closure
                 closure |= frontier
-            history = {
-                h.position: h
-                for happenings in self.events_naming(closure).values()
-                for h in happenings
-            }
             states = States()
             for position in sorted(history):
-                evolve(states, history[position].payload, position)
+                evolve(states, self._loaded[position].payload, position)
             self._replayed |= closure
             self._scoped.update((item, states[item]) for item in closure if item in states)
         return {item: self._scoped[item] for item in items if item in self._scoped}
@@ -244,16 +242,28 @@ class SqlLineage:
         restricted = [i for i in items if i in uses] if uses else []
         plain = [i for i in items if not uses or i not in uses]
         wanted = self._restricted_positions(restricted, uses or {})
-        asked = [i for i in dict.fromkeys(plain) if i not in self._positions]
+        self._load(set().union(*wanted.values()))
+        self._named_positions(plain)
+        wanted.update((item, self._positions[item]) for item in plain if self._positions[item])
+        loaded = self._loaded
+        return {item: [loaded[p] for p in ps] for item, ps in wanted.items()}
+
+    def _named_positions(self, items: Collection[str]) -> set[int]:
+        """The positions of the visible events naming ``items`` (cached), their payloads read."""
+        asked = [i for i in dict.fromkeys(items) if i not in self._positions]
         named: dict[str, set[int]] = defaultdict(set)
         for chunk in _chunks(asked):
             for item, position in self._read(_NAMING, "l.item", chunk):
                 named[item].add(position)
         for item in asked:
             self._positions[item] = sorted(named.get(item, ()))
-        wanted.update((item, self._positions[item]) for item in plain if self._positions[item])
-        # Each payload once, however many items it names (a 10,000-bottle transformation).
-        missing = sorted({p for ps in wanted.values() for p in ps if p not in self._loaded})
+        found: set[int] = set().union(*(self._positions[i] for i in items))
+        self._load(found)
+        return found
+
+    def _load(self, positions: set[int]) -> None:
+        """Read each payload once, however many items it names (a 10,000-bottle event)."""
+        missing = sorted(positions - self._loaded.keys())
         for start in range(0, len(missing), _CHUNK):
             for position, event_id, payload in self._read(
                 _PAYLOADS, "le.position", missing[start : start + _CHUNK], visible=False
@@ -261,8 +271,6 @@ class SqlLineage:
                 if isinstance(payload, str):  # SQLite keeps JSON as text; psycopg decodes jsonb
                     payload = json.loads(payload)  # noqa: PLW2901
                 self._loaded[position] = Happening(position, event_id, payload)
-        loaded = self._loaded
-        return {item: [loaded[p] for p in ps] for item, ps in wanted.items()}
 
     def _restricted_positions(
         self, items: list[str], uses: Mapping[str, Collection[int]]
