@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import Connection, Executable, select, text
 
@@ -29,6 +29,7 @@ from events.domain.state import ItemState, States, evolve
 from events.lineage import CONTAINMENT, Happening, Link
 
 _CHUNK: Final = 500
+T = TypeVar("T", str, int)
 # The reads, in SQL: a trace runs a hundred of them, and building and compiling SQLAlchemy
 # statements with 500-value IN lists cost more than SQLite took to answer them. ``{items}`` is an
 # IN list (SQLite) or ``= ANY(array)`` (PostgreSQL); ``{visible}`` leaves out declarations,
@@ -159,10 +160,11 @@ class SqlLineage:
                 statements.append(statement)
                 parameters += values
             rows.extend(self._run(" UNION ALL ".join(statements), parameters))
-        found = self._ended(rows)
-        return [k for k, row in zip(found, rows, strict=True) if row[8] == 0], [
-            k for k, row in zip(found, rows, strict=True) if row[8] == 1
-        ]
+        into_links: list[Link] = []
+        out_links: list[Link] = []
+        for link, row in zip(self._ended(rows), rows, strict=True):
+            (out_links if row[8] else into_links).append(link)  # row[8]: the side
+        return into_links, out_links
 
     def events_naming(
         self, items: Collection[str], uses: Mapping[str, Collection[int]] | None = None
@@ -263,10 +265,9 @@ class SqlLineage:
 
     def _load(self, positions: set[int]) -> None:
         """Read each payload once, however many items it names (a 10,000-bottle event)."""
-        missing = sorted(positions - self._loaded.keys())
-        for start in range(0, len(missing), _CHUNK):
+        for chunk in _chunks(positions - self._loaded.keys()):
             for position, event_id, payload in self._read(
-                _PAYLOADS, "le.position", missing[start : start + _CHUNK], visible=False
+                _PAYLOADS, "le.position", chunk, visible=False
             ):
                 if isinstance(payload, str):  # SQLite keeps JSON as text; psycopg decodes jsonb
                     payload = json.loads(payload)  # noqa: PLW2901
@@ -288,8 +289,9 @@ class SqlLineage:
         return {item: sorted(named[item]) for item in items if named[item]}
 
 
-def _chunks(items: Iterable[str]) -> Iterable[list[str]]:
-    wanted = sorted(set(items))
+def _chunks(items: Iterable[T]) -> Iterable[list[T]]:
+    """``items`` without repeats, sorted (stable plans and row order), in lists of ``_CHUNK``."""
+    wanted = sorted(set(items))  # codes (str) or positions (int)
     for start in range(0, len(wanted), _CHUNK):
         yield wanted[start : start + _CHUNK]
 
