@@ -77,16 +77,26 @@ def _has_inputs(followed: Collection[Link]) -> set[str]:
     return {link.dst for link in followed if link.relation == "input"}
 
 
-def _lot(node: str, happenings: list[Happening]) -> str | None:
+def _lot(node: str, happenings: list[Happening], by_event: dict[int, str | None]) -> str | None:
+    """The lot in the code (``/10/``) or in the ILMD of one of its events (each read once)."""
     found = LOT.search(node)
     if found:
         return found.group(1)
     for happening in happenings:
-        ilmd = happening.payload.get("ilmd")
-        if isinstance(ilmd, Mapping):
-            for key, value in ilmd.items():
-                if key.rsplit(":", 1)[-1] == "lotNumber" and isinstance(value, str):
-                    return value
+        position = happening.position
+        if position not in by_event:  # a 10,000-bottle recall: ~420 events commission them all
+            by_event[position] = _ilmd_lot(happening.payload)
+        if by_event[position] is not None:
+            return by_event[position]
+    return None
+
+
+def _ilmd_lot(payload: Mapping[str, Any]) -> str | None:
+    ilmd = payload.get("ilmd")
+    if isinstance(ilmd, Mapping):
+        for key, value in ilmd.items():
+            if key.rsplit(":", 1)[-1] == "lotNumber" and isinstance(value, str):
+                return value
     return None
 
 
@@ -101,12 +111,19 @@ def _products(
     used: Mapping[str, Mapping[str | None, float]],
 ) -> list[dict[str, Any]]:
     groups: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    lots: dict[int, str | None] = {}
     for node in goods:
         gtin = GTIN.search(node.id)
-        key = (gtin.group(1) if gtin else None, _lot(node.id, kept.get(node.id, [])))
-        group = groups.setdefault(
-            key, {"gtin": key[0], "lot": key[1], "items": 0, "classes": [], "others": []}
-        )
+        key = (gtin.group(1) if gtin else None, _lot(node.id, kept.get(node.id, []), lots))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {
+                "gtin": key[0],
+                "lot": key[1],
+                "items": 0,
+                "classes": [],
+                "others": [],
+            }
         if node.kind == "class":
             group["classes"].append({"id": node.id, "used": quantities(used.get(node.id, {}))})
         elif gtin:

@@ -26,6 +26,7 @@ Company Prefix lengths, cached per prefix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,7 +36,7 @@ from identifiers._errors import IdentifierError, ParseError
 from identifiers.checksums import gs1_check_digit, has_valid_check_digit
 from identifiers.cn_drug_code import CnDrugCode
 from identifiers.company_prefix import CompanyPrefixes, as_company_prefixes
-from identifiers.digital_link import parse_digital_link
+from identifiers.digital_link import CANONICAL_DOMAIN, parse_digital_link
 from identifiers.element_strings import parse_element_string
 from identifiers.epc_uri import parse_epc_urn
 from identifiers.gs1_keys import Scheme, arrange
@@ -94,6 +95,42 @@ def read(text: str) -> Reading:
     >>> read("(01)09521234543214").problem
     "(01) '09521234543214': expected check digit 3, got 4"
     """
+    return _plain_urn(text) or _parsed(text)
+
+
+# The spellings a scanner or an ERP writes most (EPCIS 2.0 §8.2: EPC URNs), in their plainest
+# form: an SGTIN whose serial needs no escaping (TDS §6.3.1) and an SSCC (TDS §6.3.2). Each with
+# the digits of company prefix and reference together and the AI of the key they make.
+_PLAIN_URNS: Final = (
+    (re.compile(r"urn:epc:id:sgtin:([0-9]{6,12})\.([0-9]{1,7})\.([0-9A-Za-z_.-]{1,20})"), 13, "01"),
+    (re.compile(r"urn:epc:id:sscc:([0-9]{6,12})\.([0-9]{5,11})"), 17, "00"),
+)
+
+
+def _plain_urn(text: str) -> Reading | None:
+    """The reading of a plain SGTIN or SSCC URN without the general parse, else None.
+
+    A trace replays thousands of stored events whose codes a bounded cache no longer holds:
+    the general parse takes ~13 µs for one of these (it also writes the URN back and checks
+    every field by the AI table), this ~2 µs. It answers only where the general parse is
+    certain to succeed (ASCII digits, a valid partition, a serial of characters that neither
+    the URN nor the Digital Link escapes), so both agree; a property test holds it to that.
+    """
+    for pattern, digits, ai in _PLAIN_URNS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        company, reference, *serial = match.groups()
+        if len(company) + len(reference) != digits:
+            return None
+        body = reference[0] + company + reference[1:]  # indicator or extension digit first
+        key = ((ai, body + str(gs1_check_digit(body))), *(("21", s) for s in serial))
+        return Reading(CANONICAL_DOMAIN + "".join(f"/{a}/{v}" for a, v in key), key, None)
+    return None
+
+
+def _parsed(text: str) -> Reading:
+    """The reading of ``text`` by the general parse (``parse``)."""
     try:
         code = parse(text)
     except IdentifierError as exc:

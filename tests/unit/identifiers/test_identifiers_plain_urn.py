@@ -1,0 +1,76 @@
+"""The plain EPC URN shortcut of ``read`` agrees with the general parse (``identifiers._parse``).
+
+The shortcut answers SGTIN and SSCC URNs without escapes; for anything else it must decline.
+Strings are built around its edges: either scheme, company prefixes of 4-14 digits, references
+that do or do not complete the partition, serials with escapes, dots, spaces and non-ASCII
+digits, upper-case prefixes and surrounding whitespace.
+"""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from identifiers._parse import _parsed, _plain_urn, read
+
+SERIAL_CHARS = string.ascii_letters + string.digits + "_.-%2F~ /\u0663*!"
+schemes = st.sampled_from(
+    ["urn:epc:id:sgtin:", "urn:epc:id:sscc:", "URN:EPC:ID:sgtin:", "urn:epc:id:sgln:"]
+)
+numbers = st.text(string.digits + "\u0663", min_size=0, max_size=14)
+serials = st.text(SERIAL_CHARS, min_size=0, max_size=22)
+spaces = st.sampled_from(["", "", "", " ", "\t"])
+
+
+@st.composite
+def near_plain(draw: st.DrawFn) -> str:
+    scheme = draw(schemes)
+    company = draw(numbers)
+    # mostly a reference that completes the partition, sometimes not
+    total = 13 if "sgtin" in scheme else 17
+    reference = draw(
+        st.one_of(
+            st.text(
+                string.digits,
+                min_size=max(0, total - len(company)),
+                max_size=max(0, total - len(company)),
+            ),
+            numbers,
+        )
+    )
+    parts = [company, reference]
+    if "sscc" not in scheme or draw(st.booleans()):
+        parts.append(draw(serials))
+    return draw(spaces) + scheme + ".".join(parts) + draw(spaces)
+
+
+@settings(max_examples=2000)
+@given(near_plain())
+def test_shortcut_agrees_with_the_general_parse(text: str) -> None:
+    shortcut = _plain_urn(text)
+    assert shortcut is None or shortcut == _parsed(text)
+
+
+@settings(max_examples=300)
+@given(
+    st.integers(6, 12).flatmap(
+        lambda n: st.tuples(
+            st.text(string.digits, min_size=n, max_size=n),
+            st.text(string.digits, min_size=13 - n, max_size=13 - n),
+            st.text(string.ascii_letters + string.digits + "_.-", min_size=1, max_size=20),
+        )
+    )
+)
+def test_plain_sgtins_take_the_shortcut(parts: tuple[str, str, str]) -> None:
+    text = "urn:epc:id:sgtin:" + ".".join(parts)
+    assert _plain_urn(text) is not None
+    assert read(text) == _parsed(text)
+    assert read(text).problem is None
+
+
+def test_plain_sscc_takes_the_shortcut() -> None:
+    text = "urn:epc:id:sscc:6972202.0000401900"
+    assert _plain_urn(text) == _parsed(text)
+    assert read(text).canonical == "https://id.gs1.org/00/069722020004019008"
