@@ -144,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
         "--scale-pg-prefilled",
         metavar="URL",
         help="scale: with --scale-prefilled, a PostgreSQL database holding its copy "
-        "(onecode db copy, then ANALYZE), measured instead of copying again",
+        "(onecode db copy, then VACUUM (ANALYZE)), measured instead of copying again",
     )
     return parser
 
