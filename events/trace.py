@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Final, Literal, NamedTuple
 
 from events.domain.collector import collector_paused
@@ -186,7 +187,7 @@ def _traced(
         direction,
         root,
         tuple(nodes),
-        tuple(sorted(edges, key=_edge_order)),
+        _in_order(edges),
         summary,
         walk.truncated,
         {"max_depth": max_depth, "max_nodes": max_nodes} if walk.truncated else None,
@@ -276,13 +277,25 @@ class _Walk:
         return True
 
 
-def _edge_order(edge: TraceEdge) -> str:
-    """Sort key: event time, source, destination, relation, eventID (the order of the answer).
+def _in_order(edges: list[TraceEdge]) -> tuple[TraceEdge, ...]:
+    """By event time, source, destination, relation, eventID (the order of the answer).
 
-    One string rather than a tuple: 80,000 edges sort in half the time, compared in C without
-    per-field comparisons. NUL sorts before any other character, so the order is the tuple's.
+    Grouped by time first: a recall's ~75,000 edges fall on a few thousand event times, and
+    sorting each group by its other fields takes half the time of one sort of all of them by a
+    key built per edge. Stable, as one sort would be.
     """
-    return f"{edge.event_time}\0{edge.src}\0{edge.dst}\0{edge.relation}\0{edge.event_id}"
+    by_time: dict[str, list[TraceEdge]] = defaultdict(list)
+    for edge in edges:
+        by_time[edge.event_time].append(edge)
+    ordered: list[TraceEdge] = []
+    for time in sorted(by_time):
+        group = by_time[time]
+        group.sort(key=_AFTER_TIME)
+        ordered += group
+    return tuple(ordered)
+
+
+_AFTER_TIME: Final = itemgetter(0, 1, 2, 3)  # src, dst, relation, event_id
 
 
 def _meet(span: Span, link: Link) -> Span | None:
