@@ -1,6 +1,6 @@
 """The plain EPC URN shortcut of ``read`` agrees with the general parse (``identifiers._parse``).
 
-The shortcut answers SGTIN and SSCC URNs without escapes; for anything else it must decline.
+The shortcut answers SGTIN, LGTIN and SSCC URNs without escapes; for anything else it must decline.
 Strings are built around its edges: either scheme, company prefixes of 4-14 digits, references
 that do or do not complete the partition, serials with escapes, dots, spaces and non-ASCII
 digits, upper-case prefixes and surrounding whitespace.
@@ -17,7 +17,14 @@ from identifiers._parse import _parsed, _plain_urn, read
 
 SERIAL_CHARS = string.ascii_letters + string.digits + "_.-%2F~ /\u0663*!"
 schemes = st.sampled_from(
-    ["urn:epc:id:sgtin:", "urn:epc:id:sscc:", "URN:EPC:ID:sgtin:", "urn:epc:id:sgln:"]
+    [
+        "urn:epc:id:sgtin:",
+        "urn:epc:class:lgtin:",
+        "urn:epc:id:sscc:",
+        "URN:EPC:ID:sgtin:",
+        "urn:epc:idpat:sgtin:",
+        "urn:epc:id:sgln:",
+    ]
 )
 numbers = st.text(string.digits + "\u0663", min_size=0, max_size=14)
 serials = st.text(SERIAL_CHARS, min_size=0, max_size=22)
@@ -29,7 +36,7 @@ def near_plain(draw: st.DrawFn) -> str:
     scheme = draw(schemes)
     company = draw(numbers)
     # mostly a reference that completes the partition, sometimes not
-    total = 13 if "sgtin" in scheme else 17
+    total = 17 if "sscc" in scheme else 13
     reference = draw(
         st.one_of(
             st.text(
@@ -74,3 +81,9 @@ def test_plain_sscc_takes_the_shortcut() -> None:
     text = "urn:epc:id:sscc:6972202.0000401900"
     assert _plain_urn(text) == _parsed(text)
     assert read(text).canonical == "https://id.gs1.org/00/069722020004019008"
+
+
+def test_plain_lgtin_takes_the_shortcut() -> None:
+    text = "urn:epc:class:lgtin:6971103.010003.SUGAR-260528G1"
+    assert _plain_urn(text) == _parsed(text)
+    assert read(text).canonical == "https://id.gs1.org/01/06971103100031/10/SUGAR-260528G1"
