@@ -95,7 +95,7 @@ def read(text: str) -> Reading:
     >>> read("(01)09521234543214").problem
     "(01) '09521234543214': expected check digit 3, got 4"
     """
-    return _plain_urn(text) or _parsed(text)
+    return _plain_urn(text) or _plain_link(text) or _parsed(text)
 
 
 # The spellings a scanner or an ERP writes most (EPCIS 2.0 §8.2: EPC URNs), in their plainest
@@ -136,6 +136,35 @@ def _plain_urn(text: str) -> Reading | None:
             ((ai, value), (qualifier, extra[0])),
             None,
         )
+    return None
+
+
+# The canonical Digital Links (GS1 Digital Link 1.4 §4) of the same keys and of a GTIN alone:
+# each is its own canonical form once its check digit holds.
+_PLAIN_LINKS: Final = (
+    (re.compile(rf"https://id\.gs1\.org/01/([0-9]{{14}})/21/{_SAFE}"), "01", "21"),
+    (re.compile(rf"https://id\.gs1\.org/01/([0-9]{{14}})/10/{_SAFE}"), "01", "10"),
+    (re.compile(r"https://id\.gs1\.org/01/([0-9]{14})"), "01", None),
+    (re.compile(r"https://id\.gs1\.org/00/([0-9]{18})"), "00", None),
+)
+
+
+def _plain_link(text: str) -> Reading | None:
+    """The reading of a canonical SGTIN, LGTIN, GTIN or SSCC Digital Link, else None.
+
+    As ``_plain_urn``: the general parse takes ~19 µs for an SGTIN link; this answers only
+    where that parse is certain to accept the text as its own canonical form.
+    """
+    if not text.startswith("https://id.gs1.org/"):
+        return None
+    for pattern, ai, qualifier in _PLAIN_LINKS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        if not has_valid_check_digit(match[1]):
+            return None
+        key = ((ai, match[1]),) if qualifier is None else ((ai, match[1]), (qualifier, match[2]))
+        return Reading(text, key, None)
     return None
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identifiers._parse import _parsed, _plain_urn, read
+from identifiers import gs1_check_digit
+from identifiers._parse import _parsed, _plain_link, _plain_urn, read
 
 SERIAL_CHARS = string.ascii_letters + string.digits + "_.-%2F~ /\u0663*!"
 schemes = st.sampled_from(
@@ -87,3 +89,48 @@ def test_plain_lgtin_takes_the_shortcut() -> None:
     text = "urn:epc:class:lgtin:6971103.010003.SUGAR-260528G1"
     assert _plain_urn(text) == _parsed(text)
     assert read(text).canonical == "https://id.gs1.org/01/06971103100031/10/SUGAR-260528G1"
+
+
+links = st.builds(
+    lambda stem, ai, digits, rest, end: f"{stem}/{ai}/{digits}{rest}{end}",
+    st.sampled_from(
+        ["https://id.gs1.org", "https://id.gs1.org", "http://id.gs1.org", "https://x.org"]
+    ),
+    st.sampled_from(["01", "00", "414", "01"]),
+    st.one_of(
+        st.text(string.digits, min_size=14, max_size=14).map(
+            lambda d: d[:-1] + str(gs1_check_digit(d[:-1]))
+        ),
+        st.text(string.digits, min_size=18, max_size=18).map(
+            lambda d: d[:-1] + str(gs1_check_digit(d[:-1]))
+        ),
+        numbers,
+    ),
+    st.one_of(
+        st.just(""),
+        st.builds(lambda q, v: f"/{q}/{v}", st.sampled_from(["21", "10", "22", "21"]), serials),
+    ),
+    st.sampled_from(["", "", "", "/", "?17=261231", " "]),
+)
+
+
+@settings(max_examples=2000)
+@given(links)
+def test_link_shortcut_agrees_with_the_general_parse(text: str) -> None:
+    shortcut = _plain_link(text)
+    assert shortcut is None or shortcut == _parsed(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://id.gs1.org/01/09521234543213/21/A1234567",
+        "https://id.gs1.org/01/09521234543213/10/LOT-1",
+        "https://id.gs1.org/01/09521234543213",
+        "https://id.gs1.org/00/095212345000000018",
+    ],
+)
+def test_canonical_links_take_the_shortcut(text: str) -> None:
+    assert _plain_link(text) is not None
+    assert read(text) == _parsed(text)
+    assert read(text).canonical == text
