@@ -16,6 +16,7 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from events.adapters.sql_bulk import append_rows
 from events.adapters.tables import (
     containment_ends,
     erroneous_events,
@@ -92,12 +93,11 @@ class SqlProjections:
 
     def _links(self, stored: Sequence[StoredEvent]) -> None:
         rows = [
-            {"item": item, "position": s.position, "role": role}
+            (item, s.position, role)
             for s in stored
             for item, role in dict.fromkeys(item_links(s.record.payload))
         ]
-        for start in range(0, len(rows), 5000):
-            self._connection.execute(insert(event_links), rows[start : start + 5000])
+        append_rows(self._connection, event_links, ("item", "position", "role"), rows)
 
     def _evolve(self, events: Sequence[StoredEvent]) -> None:
         if not events:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, func, insert, select, tuple_
+from sqlalchemy import Connection, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from events.adapters.sql_bulk import append_rows
 from events.adapters.tables import checkpoints, merkle_nodes
 from events.checkpoints import SignedCheckpoint
 from events.domain import StoredEvent
@@ -36,9 +37,7 @@ class SqlNodeStore:
 
     def put_many(self, items: Iterable[tuple[int, int, bytes]]) -> None:
         """Insert new nodes (a clash with a stored node is an error, never an overwrite)."""
-        rows = [{"level": level, "idx": index, "hash": digest} for level, index, digest in items]
-        for start in range(0, len(rows), 5000):
-            self._connection.execute(insert(merkle_nodes), rows[start : start + 5000])
+        append_rows(self._connection, merkle_nodes, ("level", "idx", "hash"), list(items))
 
 
 class SqlLedgerTree:
