@@ -8,15 +8,13 @@ the projections and replays the whole ledger; a test holds it equal to the incre
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from events.adapters.sql_bulk import append_rows
+from events.adapters.sql_bulk import append_rows, upsert_rows
 from events.adapters.tables import (
     containment_ends,
     erroneous_events,
@@ -33,7 +31,6 @@ from events.ports import Ledger
 
 _CHUNK = 500
 _GROUPING = ("AggregationEvent", "AssociationEvent")
-_STATE_COLUMNS = [c.name for c in item_state.columns]
 
 
 class SqlProjections:
@@ -41,7 +38,6 @@ class SqlProjections:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
 
     def apply(self, stored: Sequence[StoredEvent]) -> None:
         """Project newly appended events (in position order)."""
@@ -110,10 +106,11 @@ class SqlProjections:
             if s.record.payload.get("action") == "DELETE" and "parentID" in s.record.payload
         ]
         states.update(self._children_of(emptied))
+        stored = set(states)
         edges: list[Edge] = []
         for s in events:
             edges += evolve(states, s.record.payload, s.position)
-        self._save(states.values())
+        self._save(states.values(), stored)
         self._add_edges(edges)
         self.end_containment(
             [Happening(s.position, s.record.event_id, s.record.payload) for s in events]
@@ -145,19 +142,20 @@ class SqlProjections:
             if payload.get("action") == "DELETE" and isinstance(parent, str):
                 candidates += by_dst.get(canonical_id(parent), ())
             rows += [
-                {
-                    "src": e.src,
-                    "dst": e.dst,
-                    "relation": e.relation,
-                    "position": e.position,
-                    "end_position": happening.position,
-                    "end_time": str(payload.get("eventTime")),
-                }
+                (
+                    e.src,
+                    e.dst,
+                    e.relation,
+                    e.position,
+                    happening.position,
+                    str(payload.get("eventTime")),
+                )
                 for e in dict.fromkeys(candidates)
                 if ends(e, happening)
             ]
-        if rows:
-            self._connection.execute(_insert_ends(self._insert), rows)
+        upsert_rows(
+            self._connection, containment_ends, _END_COLUMNS, rows, key=_END_KEY, update=False
+        )
 
     def _containment_edges(self, column: Any, ids: set[str]) -> dict[str, list[Edge]]:  # noqa: ANN401
         """The stored containment edges whose ``column`` (src or dst) is one of ``ids``, by it."""
@@ -219,7 +217,7 @@ class SqlProjections:
         states = States()
         for position in sorted(history):
             evolve(states, history[position], position)  # edges of kept events are stored already
-        self._save(s for item, s in states.items() if item in items)
+        self._save((s for item, s in states.items() if item in items), set())  # rows deleted above
 
     def _history(self, items: set[str]) -> dict[int, Any]:
         """The payloads of the non-erroneous events naming ``items``, by position."""
@@ -248,51 +246,51 @@ class SqlProjections:
         query = select(item_state).where(item_state.c.parent.in_(parents))
         return {row.item: _state(row._mapping) for row in self._connection.execute(query)}  # noqa: SLF001
 
-    def _save(self, states: Iterable[ItemState]) -> None:
-        rows = [{**_row(s, _STATE_FIELDS), "persistent": list(s.persistent)} for s in states]
-        if rows:  # one statement, executemany: compiled once and cached, not per chunk
-            self._connection.execute(_upsert_state(self._insert), rows)
+    def _save(self, states: Iterable[ItemState], stored: set[str]) -> None:
+        """Write ``states``: those of ``stored`` items as updates, the others as new rows.
+
+        Appends are serialised (the append lock, or SQLite's one writer), and ``stored`` was read
+        after the lock was taken: no other writer can add one of the new items meanwhile. New
+        rows (most of them: a capture commissions its items) go by ``COPY``.
+        """
+        persistent = _STATE_FIELDS.index("persistent")
+        # persistent: the JSON text of its list, as the column's JSON type would write it
+        fresh: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
+        for state in states:
+            row = (
+                *state[:persistent],
+                json.dumps(list(state.persistent)),
+                *state[persistent + 1 :],
+            )
+            (changed if state.item in stored else fresh).append(row)
+        append_rows(self._connection, item_state, _STATE_FIELDS, fresh)
+        upsert_rows(
+            self._connection, item_state, _STATE_FIELDS, changed, key=("item",), update=True
+        )
 
     def _add_edges(self, edges: list[Edge]) -> None:
-        rows = [_row(e, _EDGE_FIELDS) for e in dict.fromkeys(edges)]
-        if rows:
-            self._connection.execute(_insert_edges(self._insert), rows)
+        """Store new events' edges: the first of each key (an input listed twice makes two).
+
+        The key holds the event's position, new in this transaction, so no stored edge can
+        clash: they go by ``COPY``.
+        """
+        first: dict[tuple[str, str, str, int], Edge] = {}
+        for edge in edges:
+            first.setdefault(edge[:4], edge)  # src, dst, relation, position: the primary key
+        append_rows(self._connection, lineage_edges, _EDGE_FIELDS, list(first.values()))
 
 
-_STATE_FIELDS = ItemState._fields
-_EDGE_FIELDS = Edge._fields
-
-
-def _row(value: tuple[Any, ...], names: tuple[str, ...]) -> dict[str, Any]:
-    return dict(zip(names, value, strict=True))
-
-
-@cache
-def _upsert_state(make_insert: Any) -> Any:  # noqa: ANN401  a dialect's insert and its statement
-    """``INSERT … ON CONFLICT (item) DO UPDATE`` for item_state, built once per dialect."""
-    statement = make_insert(item_state)
-    return statement.on_conflict_do_update(
-        index_elements=[item_state.c.item],
-        set_={c: statement.excluded[c] for c in _STATE_COLUMNS if c != "item"},
-    )
-
-
-@cache
-def _insert_ends(make_insert: Any) -> Any:  # noqa: ANN401
-    """``INSERT … ON CONFLICT DO NOTHING`` for containment_ends, built once per dialect."""
-    return make_insert(containment_ends).on_conflict_do_nothing()
+_STATE_FIELDS = ItemState._fields  # the columns of item_state, in order
+_EDGE_FIELDS = Edge._fields  # the columns of lineage_edges
+_END_COLUMNS = tuple(c.name for c in containment_ends.columns)
+_END_KEY = tuple(c.name for c in containment_ends.primary_key)
 
 
 def _chunked(items: Iterable[str]) -> Iterable[list[str]]:
     wanted = sorted(set(items))
     for start in range(0, len(wanted), _CHUNK):
         yield wanted[start : start + _CHUNK]
-
-
-@cache
-def _insert_edges(make_insert: Any) -> Any:  # noqa: ANN401
-    """``INSERT … ON CONFLICT DO NOTHING`` for lineage_edges, built once per dialect."""
-    return make_insert(lineage_edges).on_conflict_do_nothing()
 
 
 def _state(row: Any) -> ItemState:  # noqa: ANN401  a RowMapping

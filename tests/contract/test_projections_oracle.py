@@ -36,6 +36,7 @@ ITEMS = [sgtin(n) for n in range(6)] + [
 PARENTS = [f"urn:epc:id:sscc:6901234.{n:010d}" for n in range(3)]
 
 ITEM, CASE, SITE = ITEMS[0], PARENTS[0], "urn:epc:id:sgln:6901234.00001.0"
+LOT = "urn:epc:class:lgtin:6901234.000001.L1"
 item = st.sampled_from(ITEMS)
 parent = st.sampled_from(PARENTS)
 where = st.sampled_from(["urn:epc:id:sgln:6901234.00001.0", "urn:epc:id:sgln:6901234.00002.0"])
@@ -152,6 +153,19 @@ def oracle(made: list[EventRecord]) -> dict[str, ItemState]:
         {"type": "AggregationEvent", "action": "DELETE", "parentID": CASE},
     ],
     cuts=[4],
+)
+@example(  # one input class listed twice: two edges with one key, the first is stored
+    steps=[
+        {
+            "type": "TransformationEvent",
+            "inputQuantityList": [
+                {"epcClass": LOT, "quantity": 2, "uom": "KGM"},
+                {"epcClass": LOT, "quantity": 3, "uom": "KGM"},
+            ],
+            "outputEPCList": [ITEM],
+        }
+    ],
+    cuts=[],
 )
 def test_incremental_and_rebuilt_projections_equal_the_fold(
     connection: Connection, steps, cuts
