@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from events.adapters.sql_bulk import append_rows, upsert_rows
+from events.adapters.sql_bulk import among, append_rows, upsert_rows
 from events.adapters.tables import (
     containment_ends,
     erroneous_events,
@@ -162,7 +162,7 @@ class SqlProjections:
         found: dict[str, list[Edge]] = {}
         for chunk in _chunked(ids):
             query = select(lineage_edges).where(
-                column.in_(chunk), lineage_edges.c.relation.in_(CONTAINMENT)
+                among(self._connection, column, chunk), lineage_edges.c.relation.in_(CONTAINMENT)
             )
             for row in self._connection.execute(query):
                 found.setdefault(row._mapping[column.name], []).append(_edge(row._mapping))  # noqa: SLF001
@@ -234,7 +234,8 @@ class SqlProjections:
         wanted = sorted(set(items))
         states: dict[str, ItemState] = {}
         for start in range(0, len(wanted), _CHUNK):
-            query = select(item_state).where(item_state.c.item.in_(wanted[start : start + _CHUNK]))
+            chunk = wanted[start : start + _CHUNK]
+            query = select(item_state).where(among(self._connection, item_state.c.item, chunk))
             for row in self._connection.execute(query):
                 state = _state(row._mapping)  # noqa: SLF001  public row mapping
                 states[state.item] = state
