@@ -85,13 +85,14 @@ def _lot(node: str, happenings: list[Happening], by_event: dict[int, str | None]
     for happening in happenings:
         position = happening.position
         if position not in by_event:  # a 10,000-bottle recall: ~420 events commission them all
-            by_event[position] = _ilmd_lot(happening.payload)
+            by_event[position] = ilmd_lot(happening.payload)
         if by_event[position] is not None:
             return by_event[position]
     return None
 
 
-def _ilmd_lot(payload: Mapping[str, Any]) -> str | None:
+def ilmd_lot(payload: Mapping[str, Any]) -> str | None:
+    """The ``lotNumber`` of an event's ILMD (EPCIS 2.0 §7.3.6), in any namespace, or None."""
     ilmd = payload.get("ilmd")
     if isinstance(ilmd, Mapping):
         for key, value in ilmd.items():

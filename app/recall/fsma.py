@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from events.domain.links import canonical_id
 from events.lineage import Happening
-from events.trace_summary import GTIN, LOT, term
+from events.trace_summary import GTIN, LOT, ilmd_lot, term
 
 COLUMNS: Final = (
     "event_id",
@@ -101,12 +101,12 @@ def _lots(scope: Mapping[str, Any], naming: Mapping[str, Sequence[Happening]]) -
 
 def _item_lot(item: str, happenings: Iterable[Happening]) -> str:
     gtin = GTIN.search(item)
+    if gtin is None:
+        return item
     for happening in happenings:
-        ilmd = happening.payload.get("ilmd")
-        if gtin and isinstance(ilmd, Mapping):
-            for key, value in ilmd.items():
-                if key.rsplit(":", 1)[-1] == "lotNumber" and isinstance(value, str):
-                    return f"https://id.gs1.org/01/{gtin.group(1)}/10/{value}"
+        lot = ilmd_lot(happening.payload)
+        if lot is not None:
+            return f"https://id.gs1.org/01/{gtin.group(1)}/10/{lot}"
     return item
 
 

@@ -1,4 +1,4 @@
-"""Writing many plain rows at once, for the projections a capture updates.
+"""Writing many plain rows at once, for the projections a capture updates (and reading by code).
 
 A 10,000-event capture writes ~66,000 item links, ~40,000 item states, ~25,000 lineage edges and
 ~20,000 Merkle nodes. Through SQLAlchemy Core each row is a parameter dict processed per column,
@@ -18,12 +18,15 @@ statement would raise them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Table, any_, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
+
+CHUNK: Final = 500  # values per read (an IN list on SQLite is one bound value each)
+T = TypeVar("T", str, int)
 
 
 def append_rows(
@@ -110,4 +113,11 @@ def among(
     return column.in_(values)
 
 
-__all__ = ["among", "append_rows", "upsert_rows"]
+def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` without repeats, sorted (stable plans and row order), in lists of ``size``."""
+    wanted = sorted(set(items))  # codes (str) or positions (int)
+    for start in range(0, len(wanted), size):
+        yield wanted[start : start + size]
+
+
+__all__ = ["CHUNK", "among", "append_rows", "chunks", "upsert_rows"]

@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Final
 
 from sqlalchemy import Connection, Executable, select, text
 
+from events.adapters.sql_bulk import chunks
 from events.adapters.tables import item_state
 from events.domain.links import canonical_id
 from events.domain.state import ItemState, States, evolve
 from events.lineage import CONTAINMENT, Happening, Link
 
-_CHUNK: Final = 500
-T = TypeVar("T", str, int)
 # The reads, in SQL: a trace runs a hundred of them, and building and compiling SQLAlchemy
 # statements with 500-value IN lists cost more than SQLite took to answer them. ``{items}`` is an
 # IN list (SQLite) or ``= ANY(array)`` (PostgreSQL); ``{visible}`` leaves out declarations,
@@ -149,9 +148,9 @@ class SqlLineage:
         self, into: Collection[str], out_of: Collection[str], *, containment_out: bool = False
     ) -> tuple[list[Link], list[Link]]:
         """Links into ``into`` and links out of ``out_of`` (containment only, if asked)."""
-        reads = [(0, _LINKS, "e.dst", chunk) for chunk in _chunks(into)]
+        reads = [(0, _LINKS, "e.dst", chunk) for chunk in chunks(into)]
         out_sql = _CONTAINMENT_LINKS if containment_out else _LINKS
-        reads += [(1, out_sql, "e.src", chunk) for chunk in _chunks(out_of)]
+        reads += [(1, out_sql, "e.src", chunk) for chunk in chunks(out_of)]
         rows: list[Any] = []
         for start in range(0, len(reads), _UNION):
             statements, parameters = [], []
@@ -177,7 +176,7 @@ class SqlLineage:
         if self._organisation_id is not None:
             return self._scoped_states(items)
         found: dict[str, ItemState] = {}
-        for chunk in _chunks(items):
+        for chunk in chunks(items):
             query = select(item_state).where(item_state.c.item.in_(chunk))
             for row in self._rows(query):
                 values = dict(row._mapping)  # noqa: SLF001  public row mapping
@@ -223,7 +222,7 @@ class SqlLineage:
         # unpacked rather than read by name (Row attribute access is several times slower)
         grouped = {row[0] for row in rows if row[2] in CONTAINMENT}
         first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
-        for chunk in _chunks(grouped):
+        for chunk in chunks(grouped):
             for src, dst, relation, position, end_position, end_time in self._read(
                 _ENDS, "c.src", chunk
             ):
@@ -254,7 +253,7 @@ class SqlLineage:
         """The positions of the visible events naming ``items`` (cached), their payloads read."""
         asked = [i for i in dict.fromkeys(items) if i not in self._positions]
         named: dict[str, set[int]] = defaultdict(set)
-        for chunk in _chunks(asked):
+        for chunk in chunks(asked):
             for item, position in self._read(_NAMING, "l.item", chunk):
                 named[item].add(position)
         for item in asked:
@@ -265,7 +264,7 @@ class SqlLineage:
 
     def _load(self, positions: set[int]) -> None:
         """Read each payload once, however many items it names (a 10,000-bottle event)."""
-        for chunk in _chunks(positions - self._loaded.keys()):
+        for chunk in chunks(positions - self._loaded.keys()):
             for position, event_id, payload in self._read(
                 _PAYLOADS, "le.position", chunk, visible=False
             ):
@@ -281,19 +280,12 @@ class SqlLineage:
         Not cached (they depend on ``uses``); a use that is wanted was read as a visible link.
         """
         named: dict[str, set[int]] = defaultdict(set)
-        for chunk in _chunks(items):
+        for chunk in chunks(items):
             for item, position in self._read(_NOT_CONSUMING, "l.item", chunk):
                 named[item].add(position)
         for item in items:
             named[item].update(uses[item])
         return {item: sorted(named[item]) for item in items if named[item]}
-
-
-def _chunks(items: Iterable[T]) -> Iterable[list[T]]:
-    """``items`` without repeats, sorted (stable plans and row order), in lists of ``_CHUNK``."""
-    wanted = sorted(set(items))  # codes (str) or positions (int)
-    for start in range(0, len(wanted), _CHUNK):
-        yield wanted[start : start + _CHUNK]
 
 
 __all__ = ["SqlLineage"]

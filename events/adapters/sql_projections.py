@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from events.adapters.sql_bulk import among, append_rows, upsert_rows
+from events.adapters.sql_bulk import among, append_rows, chunks, upsert_rows
 from events.adapters.tables import (
     containment_ends,
     erroneous_events,
@@ -29,7 +29,6 @@ from events.domain.state import Edge, ItemState, States, evolve
 from events.lineage import CONTAINMENT, Happening, ends, members
 from events.ports import Ledger
 
-_CHUNK = 500
 _GROUPING = ("AggregationEvent", "AssociationEvent")
 
 
@@ -160,7 +159,7 @@ class SqlProjections:
     def _containment_edges(self, column: Any, ids: set[str]) -> dict[str, list[Edge]]:  # noqa: ANN401
         """The stored containment edges whose ``column`` (src or dst) is one of ``ids``, by it."""
         found: dict[str, list[Edge]] = {}
-        for chunk in _chunked(ids):
+        for chunk in chunks(ids):
             query = select(lineage_edges).where(
                 among(self._connection, column, chunk), lineage_edges.c.relation.in_(CONTAINMENT)
             )
@@ -231,10 +230,8 @@ class SqlProjections:
         return {row.position: row.payload for row in self._connection.execute(query)}
 
     def _load(self, items: Iterable[str]) -> dict[str, ItemState]:
-        wanted = sorted(set(items))
         states: dict[str, ItemState] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        for chunk in chunks(items):
             query = select(item_state).where(among(self._connection, item_state.c.item, chunk))
             for row in self._connection.execute(query):
                 state = _state(row._mapping)  # noqa: SLF001  public row mapping
@@ -254,16 +251,12 @@ class SqlProjections:
         after the lock was taken: no other writer can add one of the new items meanwhile. New
         rows (most of them: a capture commissions its items) go by ``COPY``.
         """
-        persistent = _STATE_FIELDS.index("persistent")
-        # persistent: the JSON text of its list, as the column's JSON type would write it
         fresh: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
         for state in states:
-            row = (
-                *state[:persistent],
-                json.dumps(list(state.persistent)),
-                *state[persistent + 1 :],
-            )
+            # persistent as the JSON text of its list, as the column's JSON type would write it
+            persistent = json.dumps(list(state.persistent))
+            row = (*state[:_PERSISTENT], persistent, *state[_PERSISTENT + 1 :])
             (changed if state.item in stored else fresh).append(row)
         append_rows(self._connection, item_state, _STATE_FIELDS, fresh)
         upsert_rows(
@@ -283,15 +276,10 @@ class SqlProjections:
 
 
 _STATE_FIELDS = ItemState._fields  # the columns of item_state, in order
+_PERSISTENT = _STATE_FIELDS.index("persistent")
 _EDGE_FIELDS = Edge._fields  # the columns of lineage_edges
 _END_COLUMNS = tuple(c.name for c in containment_ends.columns)
 _END_KEY = tuple(c.name for c in containment_ends.primary_key)
-
-
-def _chunked(items: Iterable[str]) -> Iterable[list[str]]:
-    wanted = sorted(set(items))
-    for start in range(0, len(wanted), _CHUNK):
-        yield wanted[start : start + _CHUNK]
 
 
 def _state(row: Any) -> ItemState:  # noqa: ANN401  a RowMapping

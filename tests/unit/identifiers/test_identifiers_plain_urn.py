@@ -1,9 +1,10 @@
-"""The plain EPC URN shortcut of ``read`` agrees with the general parse (``identifiers._parse``).
+"""The shortcuts of ``read`` agree with the general parse (``identifiers._parse``).
 
-The shortcut answers SGTIN, LGTIN and SSCC URNs without escapes; for anything else it must decline.
-Strings are built around its edges: either scheme, company prefixes of 4-14 digits, references
+``_plain_urn`` answers SGTIN, LGTIN and SSCC URNs without escapes, ``_plain_link`` canonical
+Digital Links of an SGTIN, LGTIN, GTIN or SSCC; for anything else they must decline. Strings are
+built around their edges: other schemes and stems, company prefixes of 0-14 digits, references
 that do or do not complete the partition, serials with escapes, dots, spaces and non-ASCII
-digits, upper-case prefixes and surrounding whitespace.
+digits, upper-case prefixes, bad check digits, queries, trailing slashes and whitespace.
 """
 
 from __future__ import annotations
