@@ -56,27 +56,21 @@ def main(argv: list[str] | None = None) -> int:
         f"{machine['CPU model']} ({machine['CPUs (nproc)']} CPUs), Python {machine['Python']}"
         f"{', quick mode' if args.quick else ''}.*"
     )
-    runners: dict[str, Callable[[], Section]] = {
+    runners: dict[str, Callable[[], Section | None]] = {
         "identifiers": lambda: bench_identifiers.run(quick=args.quick),
         "minting": lambda: bench_minting.run(quick=args.quick, pg_url=args.pg_url),
         "labels": lambda: bench_labels.run(quick=args.quick),
         "capture": lambda: bench_capture.run(
             quick=args.quick, pg_url=args.pg_url, prefilled=args.capture_prefilled
         ),
-        "scale": lambda: bench_scale.run(
-            quick=args.quick,
-            pg_url=args.pg_url,
-            keep=args.scale_keep,
-            prefilled=args.scale_prefilled,
-            pg_prefilled=args.scale_pg_prefilled,
-            events=args.scale_events,
-            postgres=not args.scale_no_postgres,
-        ),
+        "scale": lambda: _scale(args),
     }
     sections: dict[str, str] = _previous_sections(output)
     for name in selected:
         print(f"bench {name}{' (quick)' if args.quick else ''} …", flush=True)
         section = runners[name]()
+        if section is None:  # a pre-fill only (--scale-fill-only): nothing measured
+            continue
         sections[section.title] = f"{stamp}\n\n{section.body}"
         _write(output, sections)  # after each benchmark, so a later failure loses nothing
     elapsed = time.perf_counter() - started
@@ -84,6 +78,27 @@ def main(argv: list[str] | None = None) -> int:
     _write(output, sections)
     print(f"wrote {output} in {elapsed / 60:.1f} min", flush=True)
     return 0
+
+
+def _scale(args: argparse.Namespace) -> Section | None:
+    if args.scale_pg_direct is None:
+        return bench_scale.run(
+            quick=args.quick,
+            pg_url=args.pg_url,
+            keep=args.scale_keep,
+            prefilled=args.scale_prefilled,
+            pg_prefilled=args.scale_pg_prefilled,
+            events=args.scale_events,
+            postgres=not args.scale_no_postgres,
+        )
+    if args.scale_keep is None:
+        raise SystemExit("--scale-pg-direct needs --scale-keep FILE for the pre-fill's record")
+    return bench_scale.run_direct(
+        bench_scale.configured(args.scale_events, quick=args.quick),
+        args.scale_pg_direct,
+        args.scale_keep.with_suffix(".json"),
+        fill_only=args.scale_fill_only,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -145,6 +160,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="scale: with --scale-prefilled, a PostgreSQL database holding its copy "
         "(onecode db copy, then VACUUM (ANALYZE)), measured instead of copying again",
+    )
+    parser.add_argument(
+        "--scale-pg-direct",
+        metavar="URL",
+        help="scale: PostgreSQL only, pre-filled directly through capture into the empty "
+        "database URL and kept (record in the --scale-keep FILE's .json; reused when it "
+        "exists), for sizes whose SQLite pre-fill and copy do not both fit on the disk",
+    )
+    parser.add_argument(
+        "--scale-fill-only",
+        action="store_true",
+        help="scale: with --scale-pg-direct, stop after the pre-fill (measure in a later run)",
     )
     return parser
 

@@ -435,7 +435,7 @@ def run(  # noqa: PLR0913  the command line's scale options
     ``pg_prefilled``: a PostgreSQL database already holding a copy of ``prefilled`` (made with
     ``onecode db copy`` and analysed), measured as it is and kept.
     """
-    config = QUICK if quick else Config(events or FULL.events, FULL.repetitions, FULL.block_runs)
+    config = configured(events, quick=quick)
     parts = [_intro(config, quick=quick)]
     with tempfile.TemporaryDirectory(prefix=DB_PREFIX) as tmp:
         sqlite = _Sqlite(Path(tmp))
@@ -485,6 +485,48 @@ def run(  # noqa: PLR0913  the command line's scale options
         if keep is None and prefilled is None:
             sqlite.drop(url)
     return Section(title(config.events), "\n\n".join(parts))
+
+
+def configured(events: int | None, *, quick: bool) -> Config:
+    """The run's sizes: quick, or the full run at ``events`` (default 1,000,000)."""
+    return QUICK if quick else Config(events or FULL.events, FULL.repetitions, FULL.block_runs)
+
+
+def run_direct(config: Config, url: str, record: Path, *, fill_only: bool) -> Section | None:
+    """PostgreSQL only: pre-fill the empty database ``url`` through ``capture`` and keep it.
+
+    For sizes whose SQLite pre-fill and PostgreSQL copy do not both fit on the disk (10,000,000
+    events take ~40 GB on SQLite and ~46 GB on PostgreSQL). The pre-fill's record goes to
+    ``record``; when it exists, the database is reused as it is. ``fill_only`` stops after the
+    pre-fill (measure later with the same options, against the newest code).
+    """
+    if record.exists():
+        filled = json.loads(record.read_text()) | {"reused": True}
+        _in_fresh_process(reuse_worker, url)
+        print(f"  scale PostgreSQL: reusing the direct pre-fill {url}", flush=True)
+    else:
+        filled = _in_fresh_process(prefill_worker, url, config.events, config.block_runs)
+        record.write_text(json.dumps(filled))
+        print(
+            f"  scale PostgreSQL: pre-filled {filled['stored']:,} events in "
+            f"{filled['seconds']:.0f} s ({filled['stored'] / filled['seconds']:,.0f}/s)",
+            flush=True,
+        )
+    if fill_only:
+        return None
+    version, reason = postgres_version(url)
+    if reason is not None:
+        raise RuntimeError(f"PostgreSQL not reachable: {reason}")
+    measured = _measure("PostgreSQL", url, config, filled)
+    intro = (
+        "PostgreSQL only, pre-filled **directly through `capture`** (the same blocks, "
+        "organisations and transactions as the SQLite pre-fill below describes, then "
+        "`VACUUM (ANALYZE)`), not copied from SQLite: at this size the SQLite pre-fill and its "
+        "copy do not both fit on this machine's disk. Measured as the other sections are.\n\n"
+        + _intro(config, quick=False)
+    )
+    body = intro + "\n\n" + _render(f"PostgreSQL {version}", measured, quick=False)
+    return Section(f"{title(config.events)}, PostgreSQL pre-filled directly", body)
 
 
 # --- rendering --------------------------------------------------------------------------------
