@@ -48,3 +48,33 @@ def test_overlapping_pauses_end_with_it_running() -> None:
     outer.__exit__(None, None, None)  # the first caller leaves before the second
     inner.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+def _in_generation(thing: object, generation: int) -> bool:
+    return any(o is thing for o in gc.get_objects(generation=generation))
+
+
+def test_what_the_body_kept_is_old_and_nothing_stays_frozen() -> None:
+    gc.enable()
+    gc.collect()
+    with collector_paused():
+        kept = [[n] for n in range(1_000)]  # survives the body, as a trace's result does
+    assert gc.get_freeze_count() == 0
+    assert _in_generation(kept, 2)
+    assert not _in_generation(kept, 0)
+    assert gc.get_count()[0] < 50  # no young backlog left for the next allocation to walk
+
+
+def test_a_cycle_made_while_paused_is_still_collected() -> None:
+    gc.enable()
+
+    class Node:
+        pass
+
+    with collector_paused():
+        cycle = Node()
+        cycle.self = cycle  # type: ignore[attr-defined]
+        made = id(cycle)
+        del cycle
+    assert gc.collect() >= 1
+    assert not any(id(o) == made for o in gc.get_objects() if isinstance(o, Node))
