@@ -106,40 +106,87 @@ def evolve(
 ) -> list[Edge]:
     """Apply ``event`` to ``states`` (missing items start empty); return the new lineage edges."""
     kind = event.get("type")
-    action = event.get("action")
     common = _common(event, position)
     parent = _id(event.get("parentID"))
-    edges: list[Edge] = []
     if kind in ("AggregationEvent", "AssociationEvent"):
         children = [_id(e) for e in event.get("childEPCs") or ()]
         children += [_id(q.get("epcClass")) for q in event.get("childQuantityList") or ()]
         members = [c for c in children if c]
-        if kind == "AggregationEvent":
-            _aggregate(states, parent, members, action)
+        _apply(states, event, common, parent, members)
         relation = "child" if kind == "AggregationEvent" else "associated"
-        if action == "ADD" and parent:
-            edges += [_edge(c, parent, relation, event, position) for c in members]
-        for item in ([parent] if parent else []) + members:
-            _touch(states, item, common, status=None)
-        return edges
+        if event.get("action") == "ADD" and parent:
+            return [_edge(c, parent, relation, event, position) for c in members]
+        return []
     if kind == "TransformationEvent":
         inputs = _objects(event, "inputEPCList", "inputQuantityList")
         outputs = _objects(event, "outputEPCList", "outputQuantityList")
-        for item, _q, _u in inputs:
-            _touch(states, item, common, status=CONSUMED)
-        for item, _q, _u in outputs:
-            _touch(states, item, common, status=ACTIVE)
-        edges += [
+        _apply(
+            states, event, common, None, [], [i for i, _q, _u in inputs], [o for o, _, _ in outputs]
+        )
+        return [
             Edge(i, o, "input", position, common["last_event_time"], quantity, uom)
             for i, quantity, uom in inputs
             for o, _oq, _ou in outputs
         ]
-        return edges
-    status = {"ADD": ACTIVE, "DELETE": DECOMMISSIONED}.get(action or "")
     items = [item for item, _q, _u in _objects(event, "epcList", "quantityList")]
-    for item in ([parent] if parent else []) + items:
+    _apply(states, event, common, parent, items)
+    return []
+
+
+def evolve_named(
+    states: MutableMapping[str, ItemState],
+    event: Mapping[str, Any],
+    position: int,
+    named: Mapping[str, list[str]],
+) -> None:
+    """``evolve``'s effect on the objects in ``named``, whose canonical ids are already known.
+
+    ``named``: ids by role, as ``events.domain.links.item_links`` gives them and the
+    ``event_links`` projection stores them; no code is parsed. Objects of the event that
+    ``named`` leaves out are not touched (a scoped replay asks for some items only: their states
+    depend only on the events naming them and, through a DELETE of the whole parent, on the
+    parent's, which it names too). No edges.
+    """
+    kind = event.get("type")
+    common = _common(event, position)
+    parents = named.get("parent")
+    parent = parents[0] if parents else None
+    if kind in ("AggregationEvent", "AssociationEvent"):
+        members = named.get("child", []) + named.get("child_class", [])
+        _apply(states, event, common, parent, members)
+    elif kind == "TransformationEvent":
+        inputs = named.get("input", []) + named.get("input_class", [])
+        outputs = named.get("output", []) + named.get("output_class", [])
+        _apply(states, event, common, None, [], inputs, outputs)
+    else:
+        _apply(states, event, common, parent, named.get("epc", []) + named.get("class", []))
+
+
+def _apply(  # noqa: PLR0913, PLR0917  the event's objects by role, as evolve finds them
+    states: MutableMapping[str, ItemState],
+    event: Mapping[str, Any],
+    common: Mapping[str, Any],
+    parent: str | None,
+    members: list[str],
+    inputs: list[str] | None = None,
+    outputs: list[str] | None = None,
+) -> None:
+    """The state rule of one event, shared by ``evolve`` and ``evolve_named``."""
+    kind, action = event.get("type"), event.get("action")
+    if kind == "TransformationEvent":
+        for item in inputs or ():
+            _touch(states, item, common, status=CONSUMED)
+        for item in outputs or ():
+            _touch(states, item, common, status=ACTIVE)
+        return
+    if kind in ("AggregationEvent", "AssociationEvent"):
+        if kind == "AggregationEvent":
+            _aggregate(states, parent, members, action)
+        status = None
+    else:
+        status = {"ADD": ACTIVE, "DELETE": DECOMMISSIONED}.get(action or "")
+    for item in ([parent] if parent else []) + members:
         _touch(states, item, common, status=status)
-    return edges
 
 
 def _id(value: object) -> str | None:
