@@ -153,7 +153,10 @@ def evolve_named(
     parent = parents[0] if parents else None
     if kind in ("AggregationEvent", "AssociationEvent"):
         members = named.get("child", []) + named.get("child_class", [])
-        _apply(states, event, common, parent, members)
+        # a DELETE empties the whole parent only when it lists no child at all, not when the
+        # children it lists are outside ``named``
+        listed = bool(event.get("childEPCs") or event.get("childQuantityList"))
+        _apply(states, event, common, parent, members, whole=not listed)
     elif kind == "TransformationEvent":
         inputs = named.get("input", []) + named.get("input_class", [])
         outputs = named.get("output", []) + named.get("output_class", [])
@@ -170,8 +173,14 @@ def _apply(  # noqa: PLR0913, PLR0917  the event's objects by role, as evolve fi
     members: list[str],
     inputs: list[str] | None = None,
     outputs: list[str] | None = None,
+    *,
+    whole: bool | None = None,
 ) -> None:
-    """The state rule of one event, shared by ``evolve`` and ``evolve_named``."""
+    """The state rule of one event, shared by ``evolve`` and ``evolve_named``.
+
+    ``whole``: whether an AggregationEvent DELETE empties its parent (EPCIS 2.0 §7.4.3: when it
+    lists no children); by default, when ``members`` is empty.
+    """
     kind, action = event.get("type"), event.get("action")
     if kind == "TransformationEvent":
         for item in inputs or ():
@@ -181,7 +190,7 @@ def _apply(  # noqa: PLR0913, PLR0917  the event's objects by role, as evolve fi
         return
     if kind in ("AggregationEvent", "AssociationEvent"):
         if kind == "AggregationEvent":
-            _aggregate(states, parent, members, action)
+            _aggregate(states, parent, members, action, not members if whole is None else whole)
         status = None
     else:
         status = {"ADD": ACTIVE, "DELETE": DECOMMISSIONED}.get(action or "")
@@ -266,13 +275,14 @@ def _aggregate(
     parent: str | None,
     children: list[str],
     action: str | None,
+    whole: bool,
 ) -> None:
     if action in ("ADD", "OBSERVE") and parent:
         for child in children:
             states[child] = _with_parent(states.get(child) or ItemState(child), parent)
     elif action == "DELETE":
         # DELETE without childEPCs disaggregates everything in the parent (EPCIS 2.0 §7.4.3).
-        if children:
+        if not whole:
             leaving = children
         elif isinstance(states, States):
             leaving = states.children_of(parent) if parent else []

@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Collection
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from events.adapters import make_engine
@@ -56,6 +56,14 @@ class Replayed:
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=histories, choices=st.lists(st.sampled_from([0, 1]), min_size=40, max_size=40))
+@example(  # a DELETE naming only a child outside the replayed items must not empty the parent
+    steps=[
+        ("agg", (0, False), [], [], "ADD"),
+        ("agg", (2, False), [], [(0, False)], "ADD"),
+        ("agg", (2, False), [(0, False)], [], "DELETE"),
+    ],
+    choices=[0] * 40,
+)
 def test_scoped_states_and_holders_equal_a_replay_of_own_events(
     migrated_database_url: str, steps: list[tuple[Any, ...]], choices: list[int]
 ) -> None:
