@@ -190,7 +190,9 @@ def _apply(  # noqa: PLR0913, PLR0917  the event's objects by role, as evolve fi
         return
     if kind in ("AggregationEvent", "AssociationEvent"):
         if kind == "AggregationEvent":
-            _aggregate(states, parent, members, action, not members if whole is None else whole)
+            _aggregate(
+                states, parent, members, action, whole=not members if whole is None else whole
+            )
         status = None
     else:
         status = {"ADD": ACTIVE, "DELETE": DECOMMISSIONED}.get(action or "")
@@ -275,6 +277,7 @@ def _aggregate(
     parent: str | None,
     children: list[str],
     action: str | None,
+    *,
     whole: bool,
 ) -> None:
     if action in ("ADD", "OBSERVE") and parent:
