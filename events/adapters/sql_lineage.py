@@ -120,7 +120,9 @@ class SqlLineage:
         """``sql`` for ``column`` in ``values`` as a statement and its parameters."""
         listed: list[Any]
         if self._postgres:
-            items, listed = f"{column} = ANY(%s)", [list(values)]
+            # %b: the array is sent in binary; as text, psycopg checked each of its codes for
+            # quoting with a regex (65 ms of a profiled recall's ~70 reads)
+            items, listed = f"{column} = ANY(%b)", [list(values)]
         else:
             items, listed = f"{column} IN ({','.join('?' * len(values))})", list(values)
         kept = _VISIBLE
