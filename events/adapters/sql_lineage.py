@@ -51,6 +51,13 @@ _ENDS: Final = (
     "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
     "WHERE {items} AND {visible}"
 )
+# The ends of the links out of the same items, shaped as link rows (side 2: the end's time where
+# a link has its time, its position where a link has its quantity) to share their statement.
+_ENDS_BESIDE: Final = (
+    "SELECT c.src, c.dst, c.relation, c.position, c.end_time, c.end_position, NULL, NULL, 2 "
+    "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
+    "WHERE {items} AND {visible}"
+)
 _NAMING: Final = (
     "SELECT l.item, l.position, l.role FROM event_links l JOIN ledger_events le "
     "ON le.position = l.position WHERE {items} AND {visible}"
@@ -155,6 +162,8 @@ class SqlLineage:
         reads = [(0, _LINKS, "e.dst", chunk) for chunk in chunks(into)]
         out_sql = _CONTAINMENT_LINKS if containment_out else _LINKS
         reads += [(1, out_sql, "e.src", chunk) for chunk in chunks(out_of)]
+        # their ends in the same round trips (a forward recall asked 25 more statements for them)
+        reads += [(2, _ENDS_BESIDE, "c.src", chunk) for chunk in chunks(out_of)]
         rows: list[Any] = []
         for start in range(0, len(reads), _UNION):
             statements, parameters = [], []
@@ -163,10 +172,12 @@ class SqlLineage:
                 statements.append(statement)
                 parameters += values
             rows.extend(self._run(" UNION ALL ".join(statements), parameters))
+        ends = [row for row in rows if row[8] == 2]  # row[8]: the side
+        rows = [row for row in rows if row[8] != 2]
         into_links: list[Link] = []
         out_links: list[Link] = []
-        for link, row in zip(self._ended(rows), rows, strict=True):
-            (out_links if row[8] else into_links).append(link)  # row[8]: the side
+        for link, row in zip(self._ended(rows, ends, set(out_of)), rows, strict=True):
+            (out_links if row[8] else into_links).append(link)
         return into_links, out_links
 
     def events_naming(
@@ -226,20 +237,26 @@ class SqlLineage:
             self._scoped.update((item, states[item]) for item in closure if item in states)
         return {item: self._scoped[item] for item in items if item in self._scoped}
 
-    def _ended(self, rows: Sequence[Any]) -> list[Link]:
-        """The links of ``rows``, each containment with the first end the caller may see."""
+    def _ended(
+        self, rows: Sequence[Any], ends: Sequence[Any], covered: Collection[str]
+    ) -> list[Link]:
+        """The links of ``rows``, each containment with the first end the caller may see.
+
+        ``ends``: the end rows (``_ENDS_BESIDE``) of every link out of the ``covered`` items,
+        already read; the ends of other containments are read here.
+        """
         # rows: (src, dst, relation, position, event_time, quantity, uom, event_id, side),
         # unpacked rather than read by name (Row attribute access is several times slower)
-        grouped = {row[0] for row in rows if row[2] in CONTAINMENT}
-        first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
+        grouped = {row[0] for row in rows if row[2] in CONTAINMENT} - set(covered)
+        found = [(s, d, r, p, int(e), t) for s, d, r, p, t, e, _u, _i, _side in ends]
         for chunk in chunks(grouped):
-            for src, dst, relation, position, end_position, end_time in self._read(
-                _ENDS, "c.src", chunk
-            ):
-                key = (src, dst, relation, position)
-                known = first.get(key)
-                if known is None or end_position < known[0]:
-                    first[key] = (end_position, end_time)
+            found += self._read(_ENDS, "c.src", chunk)
+        first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
+        for src, dst, relation, position, end_position, end_time in found:
+            key = (src, dst, relation, position)
+            known = first.get(key)
+            if known is None or end_position < known[0]:
+                first[key] = (end_position, end_time)
         none = (None, None)
         return [
             Link(src, dst, relation, position, event_id, event_time, quantity, uom, *ended)
