@@ -51,10 +51,11 @@ _ENDS: Final = (
     "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
     "WHERE {items} AND {visible}"
 )
+_END_SIDE: Final = 2
 # The ends of the links out of the same items, shaped as link rows (side 2: the end's time where
 # a link has its time, its position where a link has its quantity) to share their statement.
 _ENDS_BESIDE: Final = (
-    "SELECT c.src, c.dst, c.relation, c.position, c.end_time, c.end_position, NULL, NULL, 2 "
+    "SELECT c.src, c.dst, c.relation, c.position, c.end_time, c.end_position, NULL, NULL, {side} "
     "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
     "WHERE {items} AND {visible}"
 )
@@ -163,7 +164,7 @@ class SqlLineage:
         out_sql = _CONTAINMENT_LINKS if containment_out else _LINKS
         reads += [(1, out_sql, "e.src", chunk) for chunk in chunks(out_of)]
         # their ends in the same round trips (a forward recall asked 25 more statements for them)
-        reads += [(2, _ENDS_BESIDE, "c.src", chunk) for chunk in chunks(out_of)]
+        reads += [(_END_SIDE, _ENDS_BESIDE, "c.src", chunk) for chunk in chunks(out_of)]
         rows: list[Any] = []
         for start in range(0, len(reads), _UNION):
             statements, parameters = [], []
@@ -172,8 +173,8 @@ class SqlLineage:
                 statements.append(statement)
                 parameters += values
             rows.extend(self._run(" UNION ALL ".join(statements), parameters))
-        ends = [row for row in rows if row[8] == 2]  # row[8]: the side
-        rows = [row for row in rows if row[8] != 2]
+        ends = [row for row in rows if row[8] == _END_SIDE]  # row[8]: the side
+        rows = [row for row in rows if row[8] != _END_SIDE]
         into_links: list[Link] = []
         out_links: list[Link] = []
         for link, row in zip(self._ended(rows, ends, set(out_of)), rows, strict=True):
