@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final
 
 from events.domain.state import ItemState
@@ -205,16 +206,27 @@ def holders_now(
             break
         states.update(store.states(parents))
     groups: dict[tuple[str, str], dict[str, Any]] = {}
+    # per parent: the newest state with a holder and with a place along its own chain (a
+    # recall's 10,000 bottles share a few hundred cases, and those a few pallets)
+    above: dict[str, tuple[ItemState | None, ItemState | None]] = {}
     for node, kind in goods.items():
-        chain: list[ItemState] = []
         item = states.get(node)
-        while item is not None and len(chain) < _MAX_PARENTS:
-            chain.append(item)
-            item = states.get(item.parent) if item.parent else None
-        held = [s for s in chain if s.holder]
-        located = [s for s in chain if s.biz_location]
-        holder = max(held, key=lambda s: s.last_position).holder if held else None
-        place = max(located, key=lambda s: s.last_position).biz_location if located else None
+        held = located = None
+        if item is not None:
+            if item.parent:
+                found = above.get(item.parent)
+                if found is None:
+                    found = above[item.parent] = _newest(_chain(states, item.parent, 1))
+                held, located = found
+            # the object's own state first: on a tie in position it is the one taken
+            if item.holder and (held is None or item.last_position >= held.last_position):
+                held = item
+            if item.biz_location and (
+                located is None or item.last_position >= located.last_position
+            ):
+                located = item
+        holder = held.holder if held else None
+        place = located.biz_location if located else None
         group = groups.setdefault(
             (holder or "", place or ""),
             {"holder": holder, "biz_location": place, "items": 0, "classes": []},
@@ -224,6 +236,32 @@ def holders_now(
         else:
             group["items"] += 1
     return [groups[k] for k in sorted(groups)]
+
+
+def _chain(states: Mapping[str, ItemState], start: str, depth: int) -> list[ItemState]:
+    """``start``'s state and its parents' in order, ``_MAX_PARENTS - depth`` at most."""
+    chain: list[ItemState] = []
+    item = states.get(start)
+    while item is not None and len(chain) < _MAX_PARENTS - depth:
+        chain.append(item)
+        item = states.get(item.parent) if item.parent else None
+    return chain
+
+
+def _newest(chain: list[ItemState]) -> tuple[ItemState | None, ItemState | None]:
+    """The states with the newest last event among those with a holder and with a place.
+
+    The first of equals, in chain order, as ``max`` gives it.
+    """
+    held = [s for s in chain if s.holder]
+    located = [s for s in chain if s.biz_location]
+    return (
+        max(held, key=_LAST) if held else None,
+        max(located, key=_LAST) if located else None,
+    )
+
+
+_LAST: Final = attrgetter("last_position")
 
 
 def _source(
