@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import Connection, Executable, select, text
+from sqlalchemy import Connection, Executable, select
+from sqlalchemy.exc import DBAPIError
 
 from events.adapters.sql_bulk import chunks
 from events.adapters.tables import item_state
@@ -67,6 +68,10 @@ _NAMING: Final = (
 _NOT_CONSUMING: Final = _NAMING.replace(
     "WHERE {items}", "WHERE {items} AND l.role NOT IN ('input', 'input_class')"
 )
+_SERIAL: Final = (
+    "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+    "set_config('jit', 'off', true)"
+)
 _PAYLOADS: Final = "SELECT le.position, le.event_id, le.payload FROM ledger_events le WHERE {items}"
 
 
@@ -99,12 +104,7 @@ class SqlLineage:
         if not self._serial_set:
             self._serial_set = True
             if self._postgres:
-                self._connection.execute(
-                    text(
-                        "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
-                        "set_config('jit', 'off', true)"
-                    )
-                )
+                self._connection.exec_driver_sql(_SERIAL)
 
     def _rows(self, query: Executable) -> Sequence[Any]:
         """All rows of a SQLAlchemy read."""
@@ -119,8 +119,29 @@ class SqlLineage:
         return self._run(statement, parameters)
 
     def _run(self, statement: str, parameters: list[Any]) -> Sequence[Any]:
+        if self._postgres and not self._serial_set:
+            return self._first(statement, parameters)
         self._serial()
         return self._connection.exec_driver_sql(statement, tuple(parameters)).fetchall()
+
+    def _first(self, statement: str, parameters: list[Any]) -> Sequence[Any]:
+        """PostgreSQL's first read, its transaction's BEGIN and ``_serial`` in one round trip.
+
+        psycopg's pipeline mode sends the three before waiting for any answer: a backward
+        trace is a few small reads, and each round trip is a good part of one.
+        """
+        import psycopg  # noqa: PLC0415  installed with the PostgreSQL extra, used only here
+
+        self._serial_set = True
+        raw = cast("psycopg.Connection[Any]", self._connection.connection.driver_connection)
+        try:
+            with raw.pipeline():
+                raw.execute(_SERIAL)
+                cursor = raw.execute(statement, tuple(parameters))
+            rows: list[Any] = cursor.fetchall()
+        except psycopg.Error as exc:  # as SQLAlchemy would raise it, for the callers' handlers
+            raise DBAPIError.instance(statement, parameters, exc, psycopg.Error) from exc
+        return rows
 
     def _part(
         self, sql: str, column: str, values: Sequence[Any], *, visible: bool = True, side: int = 0

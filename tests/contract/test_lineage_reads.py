@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from events.adapters.sql_lineage import SqlLineage
 
@@ -23,3 +25,12 @@ def test_plans_are_serial_and_not_compiled_for_the_reads_and_back_after(
         with connection.begin():  # local settings: the next transaction plans as configured
             shown = [connection.execute(text(f"SHOW {name}")).scalar() for name in SETTINGS]
             assert shown != ["0", "off"]
+
+
+def test_a_failing_first_read_raises_as_sqlalchemy_does(shared_engine: Engine) -> None:
+    """PostgreSQL's first read goes through psycopg's pipeline, past SQLAlchemy: its errors
+    must still arrive as SQLAlchemy's, which the API maps to problem details."""
+    with shared_engine.connect() as connection, connection.begin():
+        store = SqlLineage(connection, organisation_id=None)
+        with pytest.raises(DBAPIError, match="no_such_table"):
+            store._run("SELECT 1 FROM no_such_table", [])  # the first read
