@@ -121,7 +121,13 @@ def evolve(
         inputs = _objects(event, "inputEPCList", "inputQuantityList")
         outputs = _objects(event, "outputEPCList", "outputQuantityList")
         _apply(
-            states, event, common, None, [], [i for i, _q, _u in inputs], [o for o, _, _ in outputs]
+            states,
+            event,
+            common,
+            None,
+            [],
+            [i for i, _q, _u in inputs],
+            [o for o, _q, _u in outputs],
         )
         return [
             Edge(i, o, "input", position, common["last_event_time"], quantity, uom)
