@@ -501,7 +501,10 @@ def run_direct(config: Config, url: str, record: Path, *, fill_only: bool) -> Se
     pre-fill (measure later with the same options, against the newest code).
     """
     if record.exists():
-        filled = json.loads(record.read_text()) | {"reused": True}
+        filled = json.loads(record.read_text()) | {
+            "reused": True,
+            "reused_with": "--scale-pg-direct",
+        }
         _in_fresh_process(reuse_worker, url)
         print(f"  scale PostgreSQL: reusing the direct pre-fill {url}", flush=True)
     else:
@@ -518,29 +521,42 @@ def run_direct(config: Config, url: str, record: Path, *, fill_only: bool) -> Se
     if reason is not None:
         raise RuntimeError(f"PostgreSQL not reachable: {reason}")
     measured = _measure("PostgreSQL", url, config, filled)
-    intro = (
-        "PostgreSQL only, pre-filled **directly through `capture`** (the same blocks, "
-        "organisations and transactions as the SQLite pre-fill below describes, then "
-        "`VACUUM (ANALYZE)`), not copied from SQLite: at this size the SQLite pre-fill and its "
-        "copy do not both fit on this machine's disk. Measured as the other sections are.\n\n"
-        + _intro(config, quick=False)
+    body = (
+        _intro(config, quick=False, direct=True)
+        + "\n\n"
+        + _render(f"PostgreSQL {version}", measured, quick=False)
     )
-    body = intro + "\n\n" + _render(f"PostgreSQL {version}", measured, quick=False)
     return Section(f"{title(config.events)}, PostgreSQL pre-filled directly", body)
 
 
 # --- rendering --------------------------------------------------------------------------------
 
 
-def _intro(config: Config, *, quick: bool) -> str:
+def _intro(config: Config, *, quick: bool, direct: bool = False) -> str:
+    """What the section measured; ``direct``: PostgreSQL only, pre-filled through ``capture``."""
     note = "*Quick mode: sizes are reduced and targets are not evaluated.*\n\n" if quick else ""
+    where = "PostgreSQL database" if direct else "fresh SQLite database"
+    loaded = (
+        "Then `VACUUM (ANALYZE)` (what autovacuum does shortly after a load: statistics and "
+        "the visibility map that index-only reads need). Not copied from SQLite, as the "
+        "1,000,000-event section is: at this size a SQLite pre-fill and its PostgreSQL copy do "
+        "not both fit on this machine's disk. Then, in a fresh spawned process"
+        if direct
+        else "A "
+        "fresh PostgreSQL database then receives exactly those rows with `onecode db copy` "
+        "(`events.adapters.sql_copy.copy_database`, COPY), followed by one `VACUUM (ANALYZE)` "
+        "(what autovacuum does shortly after a load: statistics and the visibility map that "
+        "index-only reads need); SQLite refreshes its statistics itself each "
+        "time the ledger doubles. Then, per backend in a fresh spawned process"
+    )
     views = "; ".join(
         f"{name}: window (`{step}`) and walk as `{maker}`, `MATCH_anyEPC` and backward as "
         f"`{holder}` from `codes[{item}]`"
         for name, (maker, holder, item, step) in VIEWS.items()
     )
     return (
-        f"{note}A fresh SQLite database is pre-filled with {config.events:,} events: copies of "
+        f"{note}A {where} is pre-filled with {config.events:,} events"
+        f"{' directly' if direct else ''}: copies of "
         "the three demo chains (`events.demo.scale.scaled_chains`, 129 to 131 events per run of "
         "food + pharma + building, each run with its own lots, serials, containers and times; "
         f"one bad sugar lot shared by {SHARED_SUGAR_RUNS} consecutive food runs, made, delivered "
@@ -548,12 +564,8 @@ def _intro(config: Config, *, quick: bool) -> str:
         "`events.capture.capture(SqlUnitOfWork(engine), …, behaviour=PROCEED)` by the demo "
         "organisations (created as `onecode demo` does; master data not loaded). The runs are "
         f"captured {config.block_runs} at a time, company by company with each company's events "
-        f"in their own order, in transactions of at most {BATCH_MAX:,} events (sizes below). A "
-        "fresh PostgreSQL database then receives exactly those rows with `onecode db copy` "
-        "(`events.adapters.sql_copy.copy_database`, COPY), followed by one `VACUUM (ANALYZE)` "
-        "(what autovacuum does shortly after a load: statistics and the visibility map that "
-        "index-only reads need); SQLite refreshes its statistics itself each "
-        "time the ledger doubles. Then, per backend in a fresh spawned process, each "
+        f"in their own order, in transactions of at most {BATCH_MAX:,} events (sizes below). "
+        f"{loaded}, each "
         f"operation runs {config.repetitions} times; repetition *i* picks a chain and a run "
         f"with `random.Random({SEED})` (the same picks on both backends) and times, each in its "
         "own connection/transaction as a request would: the **baseline**, one indexed lookup "
@@ -667,7 +679,8 @@ def _render(heading: str, measured: dict[str, Any], *, quick: bool) -> str:
         f"({filled['stored'] / filled['seconds']:,.0f} events/s through `capture`, "
         f"{filled['refused']} refused"
         + (
-            ", kept from an earlier run and reused with `--scale-prefilled`"
+            f", kept from an earlier run and reused with "
+            f"`{filled.get('reused_with', '--scale-prefilled')}`"
             if filled.get("reused")
             else ""
         )
