@@ -60,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "identifiers": lambda: bench_identifiers.run(quick=args.quick),
         "minting": lambda: bench_minting.run(quick=args.quick, pg_url=args.pg_url),
         "labels": lambda: bench_labels.run(quick=args.quick),
-        "capture": lambda: bench_capture.run(
-            quick=args.quick, pg_url=args.pg_url, prefilled=args.capture_prefilled
-        ),
+        "capture": lambda: _capture(args),
         "scale": lambda: _scale(args),
     }
     sections: dict[str, str] = _previous_sections(output)
@@ -78,6 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     _write(output, sections)
     print(f"wrote {output} in {elapsed / 60:.1f} min", flush=True)
     return 0
+
+
+def _capture(args: argparse.Namespace) -> Section:
+    if args.capture_pg_prefilled is None:
+        return bench_capture.run(
+            quick=args.quick, pg_url=args.pg_url, prefilled=args.capture_prefilled
+        )
+    if args.scale_keep is None:
+        raise SystemExit("--capture-pg-prefilled needs --scale-keep FILE for the pre-fill's record")
+    kept = bench_capture.Kept(
+        args.capture_pg_prefilled, args.scale_keep.with_suffix(".json"), "a PostgreSQL database"
+    )
+    return bench_capture.run_postgres_on(kept, pg_url=args.pg_url)
 
 
 def _scale(args: argparse.Namespace) -> Section | None:
@@ -131,6 +142,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE.db",
         help="capture: measure SQLite's rate at scale on top of a pre-fill kept by "
         "--scale-keep (it grows by the documents posted)",
+    )
+    parser.add_argument(
+        "--capture-pg-prefilled",
+        metavar="URL",
+        help="capture: PostgreSQL only, its rate at scale on a database pre-filled by "
+        "--scale-pg-direct (record: the --scale-keep FILE's .json), in a section of its own",
     )
     parser.add_argument(
         "--scale-keep",

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bench.bench_minting import (
     DB_PREFIX,
@@ -633,10 +633,23 @@ def _throughput(backend: _Backend, config: Config, key_file: str) -> dict[str, l
     return runs
 
 
-def _on_prefilled(path: Path, config: Config, key_file: str) -> dict:
-    """The document rate on top of a kept ``bench scale`` pre-fill (SQLite), which it grows."""
-    url = f"sqlite:///{path.resolve()}"
-    filled = json.loads(path.with_suffix(".json").read_text())
+class Kept(NamedTuple):
+    """A pre-fill kept by ``bench scale``: its database and the JSON record of how it was made."""
+
+    url: str
+    record: Path
+    shown: str  # how the section names it
+
+    @classmethod
+    def sqlite(cls, path: Path) -> Kept:
+        """A SQLite pre-fill kept with ``--scale-keep FILE.db`` (record: ``FILE.json``)."""
+        return cls(f"sqlite:///{path.resolve()}", path.with_suffix(".json"), str(path))
+
+
+def _on_prefilled(kept: Kept, name: str, config: Config, key_file: str) -> dict:
+    """The document rate on top of a kept ``bench scale`` pre-fill, which it grows."""
+    url = kept.url
+    filled = json.loads(kept.record.read_text())
     _in_fresh_process(_setup_worker, url)
     # The file keeps what earlier runs posted: seeds and document numbers (eventIDs, serials)
     # start past them, derived from its size (each run adds more than 10,000 events).
@@ -647,11 +660,11 @@ def _on_prefilled(path: Path, config: Config, key_file: str) -> dict:
     result = _in_fresh_process(ours_worker, url, config.events, seeds, docs, key_file)
     for run in result["runs"]:
         print(
-            f"  capture SQLite on {run['stored_before']:,} stored (kept pre-fill): "
+            f"  capture {name} on {run['stored_before']:,} stored (kept pre-fill): "
             f"{rate(config.events, run['seconds']):,.0f}/s",
             flush=True,
         )
-    return {"prefill": {**filled, "kept": str(path)}, **result}
+    return {"prefill": {**filled, "kept": kept.shown}, **result}
 
 
 def _at_scale(backend: _Backend, config: Config, key_file: str) -> dict:
@@ -678,15 +691,35 @@ def _at_scale(backend: _Backend, config: Config, key_file: str) -> dict:
 
 
 def _measure(
-    backend: _Backend, config: Config, key_file: str, prefilled: Path | None = None
+    backend: _Backend, config: Config, key_file: str, prefilled: Kept | None = None
 ) -> dict[str, Any]:
     measured: dict[str, Any] = {"throughput": _throughput(backend, config, key_file)}
     if prefilled is not None:
-        measured["scale"] = _on_prefilled(prefilled, config, key_file)
+        measured["scale"] = _on_prefilled(prefilled, backend.name, config, key_file)
     elif config.prefill_seconds > 0:
         measured["scale"] = _at_scale(backend, config, key_file)
     measured["latency"] = _latency(backend, config, key_file)
     return measured
+
+
+def run_postgres_on(kept: Kept, *, pg_url: str = DEFAULT_PG_URL) -> Section:
+    """PostgreSQL only, at scale on a kept pre-fill (``bench scale --scale-pg-direct``).
+
+    A section of its own, so the SQLite one (and its kept pre-fill's figure) stays.
+    """
+    version, reason = postgres_version(pg_url)
+    if reason is not None:
+        raise RuntimeError(f"PostgreSQL not reachable: {reason}")
+    config = FULL
+    with tempfile.TemporaryDirectory(prefix=DB_PREFIX) as tmp:
+        key_file = str(Path(tmp) / "signing.key")
+        measured = _measure(_Postgres(pg_url), config, key_file, kept)
+    body = (
+        _intro(config, quick=False)
+        + "\n\n"
+        + _render_backend(f"PostgreSQL {version}", "psycopg `COPY`", config, measured, quick=False)
+    )
+    return Section(f"{TITLE}: PostgreSQL on a kept pre-fill", body)
 
 
 def run(*, quick: bool, pg_url: str = DEFAULT_PG_URL, prefilled: Path | None = None) -> Section:
@@ -697,7 +730,8 @@ def run(*, quick: bool, pg_url: str = DEFAULT_PG_URL, prefilled: Path | None = N
     with tempfile.TemporaryDirectory(prefix=DB_PREFIX) as tmp:
         workdir = Path(tmp)
         key_file = str(workdir / "signing.key")
-        sqlite = _measure(_Sqlite(workdir), config, key_file, prefilled)
+        kept = Kept.sqlite(prefilled) if prefilled is not None else None
+        sqlite = _measure(_Sqlite(workdir), config, key_file, kept)
         parts.append(
             _render_backend("SQLite", "sqlite3 `executemany`", config, sqlite, quick=quick)
         )
@@ -822,7 +856,8 @@ def _render_backend(
         notes.append(
             (
                 f"At scale: a `bench scale` pre-fill kept in {filled['kept']} "
-                "(`--capture-prefilled`; the demo chains, not this document's shape), "
+                "(`--capture-prefilled` or `--capture-pg-prefilled`; the demo chains, not this "
+                "document's shape), "
                 if "kept" in filled
                 else "At scale: "
             )
