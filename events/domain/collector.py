@@ -10,15 +10,13 @@ The pause is per call and re-enables the collector on the way out only if it was
 the call began, so concurrent or nested callers leave it as they found it (in any order of exit,
 it ends enabled unless something else disabled it).
 
-On the way out of a large computation (more than ``HAND_OVER`` objects still young), the
-objects allocated while paused are moved to the oldest generation (``gc.freeze()`` then
-``gc.unfreeze()``) before the collector runs again. Left young, the first allocation after
-``gc.enable()`` starts a young collection that walks every one of them: the trace's result and
-the store's caches, 30-55 ms after each forward recall. Most of them die with the request, by
-refcount, and are never walked; the ones that live on are walked by the next full collection, as
-any long-lived object is. Objects of other threads move too: their cyclic garbage waits for that
-full collection instead of a young one (later, not lost). Small bodies (a one-event capture) leave
-the generations as they are, so a server's many small requests keep the collector's usual rhythm.
+On the way out, the objects allocated while paused are moved to the oldest generation
+(``gc.freeze()`` then ``gc.unfreeze()``) before the collector runs again. Left young, the first
+allocation after ``gc.enable()`` starts a young collection that walks every one of them: the
+trace's result and the store's caches, 30-55 ms after each forward recall. Most of them die with
+the request, by refcount, and are never walked; the ones that live on are walked by the next full
+collection, as any long-lived object is. Objects of other threads move too: their cyclic garbage
+waits for that full collection instead of a young one (later, not lost).
 """
 
 from __future__ import annotations
@@ -26,9 +24,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Final
-
-HAND_OVER: Final = 50_000  # young objects (a forward recall leaves ~10^5 to 10^6)
 
 
 @contextmanager
@@ -40,7 +35,6 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            if gc.get_count()[0] > HAND_OVER:
-                gc.freeze()  # every tracked object to the permanent generation, ...
-                gc.unfreeze()  # ... then to the oldest one, unscanned
+            gc.freeze()  # every tracked object to the permanent generation, ...
+            gc.unfreeze()  # ... then to the oldest one, unscanned
             gc.enable()
