@@ -216,7 +216,7 @@ def holders_now(
             if item.parent:
                 found = above.get(item.parent)
                 if found is None:
-                    found = above[item.parent] = _newest(_chain(states, item.parent, 1))
+                    found = above[item.parent] = _newest(_chain(states, item.parent))
                 held, located = found
             # the object's own state first: on a tie in position it is the one taken
             if item.holder and (held is None or item.last_position >= held.last_position):
@@ -238,11 +238,14 @@ def holders_now(
     return [groups[k] for k in sorted(groups)]
 
 
-def _chain(states: Mapping[str, ItemState], start: str, depth: int) -> list[ItemState]:
-    """``start``'s state and its parents' in order, ``_MAX_PARENTS - depth`` at most."""
+def _chain(states: Mapping[str, ItemState], parent: str) -> list[ItemState]:
+    """``parent``'s state and its own parents', in order.
+
+    The rest of an object's chain of ``_MAX_PARENTS`` states (its own state is the first).
+    """
     chain: list[ItemState] = []
-    item = states.get(start)
-    while item is not None and len(chain) < _MAX_PARENTS - depth:
+    item = states.get(parent)
+    while item is not None and len(chain) < _MAX_PARENTS - 1:
         chain.append(item)
         item = states.get(item.parent) if item.parent else None
     return chain

@@ -19,6 +19,7 @@ statement would raise them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Table, any_, literal
@@ -43,18 +44,29 @@ def append_rows(
         statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
         connection.exec_driver_sql(statement, rows)
         return
-    import psycopg  # noqa: PLC0415  the postgres extra, present whenever PostgreSQL is used
-
     statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(statement) as copy:
+        with psycopg_errors(statement, None), cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
-    except psycopg.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
     finally:
         cursor.close()
+
+
+@contextmanager
+def psycopg_errors(statement: str, parameters: Any) -> Iterator[None]:  # noqa: ANN401  as given
+    """Raise psycopg's errors in the body as SQLAlchemy's ``DBAPIError`` family.
+
+    For work done on the driver connection past SQLAlchemy (``COPY``, pipeline mode): callers
+    and the API's handlers expect SQLAlchemy's exceptions, as a Core statement raises them.
+    """
+    import psycopg  # noqa: PLC0415  the postgres extra, present whenever PostgreSQL is used
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, parameters, exc, psycopg.Error) from exc
 
 
 def upsert_rows(  # noqa: PLR0913  what an upsert needs, named
@@ -120,4 +132,4 @@ def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield wanted[start : start + size]
 
 
-__all__ = ["CHUNK", "among", "append_rows", "chunks", "upsert_rows"]
+__all__ = ["CHUNK", "among", "append_rows", "chunks", "psycopg_errors", "upsert_rows"]

@@ -19,16 +19,18 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import Connection, Executable, select
-from sqlalchemy.exc import DBAPIError
 
-from events.adapters.sql_bulk import chunks
+from events.adapters.sql_bulk import chunks, psycopg_errors
 from events.adapters.tables import item_state
 from events.domain.links import canonical_id
 from events.domain.state import ItemState, States, evolve_named
 from events.lineage import CONTAINMENT, Happening, Link
+
+if TYPE_CHECKING:
+    import psycopg
 
 # The reads, in SQL: a trace runs a hundred of them, and building and compiling SQLAlchemy
 # statements with 500-value IN lists cost more than SQLite took to answer them. ``{items}`` is an
@@ -130,17 +132,13 @@ class SqlLineage:
         psycopg's pipeline mode sends the three before waiting for any answer: a backward
         trace is a few small reads, and each round trip is a good part of one.
         """
-        import psycopg  # noqa: PLC0415  installed with the PostgreSQL extra, used only here
-
         self._serial_set = True
         raw = cast("psycopg.Connection[Any]", self._connection.connection.driver_connection)
-        try:
+        with psycopg_errors(statement, parameters):
             with raw.pipeline():
                 raw.execute(_SERIAL)
                 cursor = raw.execute(statement, tuple(parameters))
             rows: list[Any] = cursor.fetchall()
-        except psycopg.Error as exc:  # as SQLAlchemy would raise it, for the callers' handlers
-            raise DBAPIError.instance(statement, parameters, exc, psycopg.Error) from exc
         return rows
 
     def _part(
@@ -269,7 +267,7 @@ class SqlLineage:
         """
         # rows: (src, dst, relation, position, event_time, quantity, uom, event_id, side),
         # unpacked rather than read by name (Row attribute access is several times slower)
-        grouped = {row[0] for row in rows if row[2] in CONTAINMENT} - set(covered)
+        grouped = {row[0] for row in rows if row[2] in CONTAINMENT and row[0] not in covered}
         found = [(s, d, r, p, int(e), t) for s, d, r, p, t, e, _u, _i, _side in ends]
         for chunk in chunks(grouped):
             found += self._read(_ENDS, "c.src", chunk)
