@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Final, NamedTuple, Protocol
 
 from events.domain.links import canonical_id, item_links
-from events.domain.state import Edge, ItemState, States, evolve
+from events.domain.state import Edge, Holding, States, evolve, holding_of
 
 CONTAINMENT: Final = ("child", "associated")
 INPUTS: Final = frozenset({"input", "input_class"})  # event_links roles of a consumed object
@@ -87,8 +87,8 @@ class LineageStore(Protocol):
         """
         ...
 
-    def states(self, items: Collection[str]) -> dict[str, ItemState]:
-        """The current state (``item_state``) of each item that has one."""
+    def holdings(self, items: Collection[str]) -> dict[str, Holding]:
+        """Who holds each item that has a state, where, and in which parent (``item_state``)."""
         ...
 
 
@@ -200,6 +200,6 @@ class MemoryLineage:
                 ]
         return {item: happenings for item, happenings in found.items() if happenings}
 
-    def states(self, items: Collection[str]) -> dict[str, ItemState]:
-        """The current state of each item that has one."""
-        return {item: self._states[item] for item in items if item in self._states}
+    def holdings(self, items: Collection[str]) -> dict[str, Holding]:
+        """The holding fields of each item's state, for the items that have one."""
+        return {item: holding_of(self._states[item]) for item in items if item in self._states}

@@ -14,7 +14,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final
 
-from events.domain.state import ItemState
+from events.domain.state import Holding
 from events.lineage import Happening, LineageStore, Link
 
 if TYPE_CHECKING:
@@ -199,26 +199,26 @@ def holders_now(
     ``goods`` maps each object's id to its node kind (``class`` objects are listed with the
     quantities ``used`` of them, others counted); the result is grouped by holder and location.
     """
-    states = store.states(list(goods))
+    holdings = store.holdings(list(goods))
     for _ in range(_MAX_PARENTS):
-        parents = {s.parent for s in states.values() if s.parent and s.parent not in states}
+        parents = {h.parent for h in holdings.values() if h.parent and h.parent not in holdings}
         if not parents:
             break
-        states.update(store.states(parents))
+        holdings.update(store.holdings(parents))
     groups: dict[tuple[str, str], dict[str, Any]] = {}
-    # per parent: the newest state with a holder and with a place along its own chain (a
+    # per parent: the newest holding with a holder and with a place along its own chain (a
     # recall's 10,000 bottles share a few hundred cases, and those a few pallets)
-    above: dict[str, tuple[ItemState | None, ItemState | None]] = {}
+    above: dict[str, tuple[Holding | None, Holding | None]] = {}
     for node, kind in goods.items():
-        item = states.get(node)
+        item = holdings.get(node)
         held = located = None
         if item is not None:
             if item.parent:
                 found = above.get(item.parent)
                 if found is None:
-                    found = above[item.parent] = _newest(_chain(states, item.parent))
+                    found = above[item.parent] = _newest(_chain(holdings, item.parent))
                 held, located = found
-            # the object's own state first: on a tie in position it is the one taken
+            # the object's own holding first: on a tie in position it is the one taken
             if item.holder and (held is None or item.last_position >= held.last_position):
                 held = item
             if item.biz_location and (
@@ -238,21 +238,21 @@ def holders_now(
     return [groups[k] for k in sorted(groups)]
 
 
-def _chain(states: Mapping[str, ItemState], parent: str) -> list[ItemState]:
-    """``parent``'s state and its own parents', in order.
+def _chain(holdings: Mapping[str, Holding], parent: str) -> list[Holding]:
+    """``parent``'s holding and its own parents', in order.
 
-    The rest of an object's chain of ``_MAX_PARENTS`` states (its own state is the first).
+    The rest of an object's chain of ``_MAX_PARENTS`` holdings (its own is the first).
     """
-    chain: list[ItemState] = []
-    item = states.get(parent)
+    chain: list[Holding] = []
+    item = holdings.get(parent)
     while item is not None and len(chain) < _MAX_PARENTS - 1:
         chain.append(item)
-        item = states.get(item.parent) if item.parent else None
+        item = holdings.get(item.parent) if item.parent else None
     return chain
 
 
-def _newest(chain: list[ItemState]) -> tuple[ItemState | None, ItemState | None]:
-    """The states with the newest last event among those with a holder and with a place.
+def _newest(chain: list[Holding]) -> tuple[Holding | None, Holding | None]:
+    """The holdings with the newest last event among those with a holder and with a place.
 
     The first of equals, in chain order, as ``max`` gives it.
     """

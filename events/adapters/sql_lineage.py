@@ -25,8 +25,7 @@ from sqlalchemy import Connection, Executable, select
 
 from events.adapters.sql_bulk import chunks, psycopg_errors
 from events.adapters.tables import item_state
-from events.domain.links import canonical_id
-from events.domain.state import ItemState, States, evolve_named
+from events.domain.state import Facts, Holding, facts_of, holding
 from events.lineage import CONTAINMENT, Happening, Link
 
 if TYPE_CHECKING:
@@ -86,12 +85,11 @@ class SqlLineage:
         # Within one transaction the ledger does not change under a trace: the events naming an
         # item and their payloads are read once (the walk, the graph and the summaries ask again).
         self._positions: dict[str, list[int]] = {}
-        # (item, role) of each item read above, by the position of the event naming it
-        self._named: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        # (position, role) of each event naming an item read above
+        self._roles: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self._loaded: dict[int, Happening] = {}
-        # Scoped states replayed so far, and the items whose replay is complete.
-        self._scoped: dict[str, ItemState] = {}
-        self._replayed: set[str] = set()
+        self._event_facts: dict[int, Facts] = {}
+        self._emptied: dict[str, int] = {}  # per parent: the last visible event emptying it
         self._serial_set = False
         self._postgres = connection.dialect.name == "postgresql"
 
@@ -206,56 +204,73 @@ class SqlLineage:
         """Visible events naming each item, in position order; ``uses``: see ``LineageStore``."""
         return self._happenings(items, uses)
 
-    def states(self, items: Collection[str]) -> dict[str, ItemState]:
-        """Current states; scoped to an organisation, a replay of its own events only."""
+    def holdings(self, items: Collection[str]) -> dict[str, Holding]:
+        """Holders, places and parents now; scoped to an organisation, from its own events."""
         if self._organisation_id is not None:
-            return self._scoped_states(items)
-        found: dict[str, ItemState] = {}
+            return self._scoped_holdings(items)
+        found: dict[str, Holding] = {}
         for chunk in chunks(items):
-            query = select(item_state).where(item_state.c.item.in_(chunk))
-            for row in self._rows(query):
-                values = dict(row._mapping)  # noqa: SLF001  public row mapping
-                values["persistent"] = tuple(values["persistent"] or ())
-                found[values["item"]] = ItemState(**values)
+            query = select(
+                item_state.c.item,
+                item_state.c.holder,
+                item_state.c.biz_location,
+                item_state.c.parent,
+                item_state.c.last_position,
+            ).where(item_state.c.item.in_(chunk))
+            for item, *fields in self._rows(query):
+                found[item] = Holding(*fields)
         return found
 
-    def _scoped_states(self, items: Collection[str]) -> dict[str, ItemState]:
-        """``evolve`` over the visible events naming ``items`` and every parent they ever had.
+    def _scoped_holdings(self, items: Collection[str]) -> dict[str, Holding]:
+        """``events.domain.state.holding`` over the visible events naming each item.
 
         ``item_state`` folds every organisation's events, so even an item this organisation
-        touched last may hold another one's holder or place: the scoped state is always a
-        replay. A DELETE that empties a parent names only the parent (EPCIS 2.0 §7.4.3), so the
-        replay takes in the events of every parent an item was aggregated into, and of theirs.
+        touched last may hold another one's holder or place: scoped, each holding is worked out
+        from the organisation's own events naming the item and, for a DELETE that empties its
+        parent (it names only the parent, EPCIS 2.0 §7.4.3), the parent's.
         """
-        asked = [i for i in dict.fromkeys(items) if i not in self._replayed]
-        if asked:
-            closure = set(asked)
-            frontier: Collection[str] = asked
-            history: set[int] = set()
-            while frontier:
-                # the events naming the frontier, each once (sets of positions, united in C)
-                named = self._named_positions(frontier) - history
-                history |= named
-                parents = {
-                    canonical_id(payload["parentID"])
-                    for payload in (self._loaded[p].payload for p in named)
-                    if payload.get("type") == "AggregationEvent"
-                    and isinstance(payload.get("parentID"), str)
-                }
-                frontier = parents - closure
-                closure |= frontier
-            states = States()
-            for position in sorted(history):
-                # the ids as event_links has them: a recall's replay named ~13,000 codes that
-                # parsing again took a third of its time
-                by_role: dict[str, list[str]] = defaultdict(list)
-                for item, role in self._named[position]:
-                    if item in closure:
-                        by_role[role].append(item)
-                evolve_named(states, self._loaded[position].payload, position, by_role)
-            self._replayed |= closure
-            self._scoped.update((item, states[item]) for item in closure if item in states)
-        return {item: self._scoped[item] for item in items if item in self._scoped}
+        self._named_positions(items)
+        roles, facts = self._roles, self._event_facts
+        self._read_facts()
+        packed_in = {
+            facts[position].parent
+            for item in items
+            for position, role in roles.get(item, ())
+            if role in ("child", "child_class")
+        }
+        packed_in.discard(None)
+        self._named_positions(cast("set[str]", packed_in))
+        self._read_facts()
+        found: dict[str, Holding] = {}
+        for item in items:
+            named = roles.get(item)
+            if named:
+                named.sort()
+                held = holding(named, facts, self._emptied_after)
+                if held is not None:
+                    found[item] = held
+        return found
+
+    def _read_facts(self) -> None:
+        """The ``Facts`` of every payload read so far (each event once)."""
+        loaded, facts = self._loaded, self._event_facts
+        for position in loaded.keys() - facts.keys():
+            facts[position] = facts_of(loaded[position].payload)
+
+    def _emptied_after(self, parent: str, position: int) -> bool:
+        """Whether a visible event after ``position`` empties ``parent`` (its facts read)."""
+        last = self._emptied.get(parent)
+        if last is None:
+            facts = self._event_facts
+            last = self._emptied[parent] = max(
+                (
+                    p
+                    for p, role in self._roles.get(parent, ())
+                    if role == "parent" and facts[p].empties
+                ),
+                default=-1,
+            )
+        return last > position
 
     def _ended(
         self, rows: Sequence[Any], ends: Sequence[Any], covered: Collection[str]
@@ -304,7 +319,7 @@ class SqlLineage:
         for chunk in chunks(asked):
             for item, position, role in self._read(_NAMING, "l.item", chunk):
                 named[item].add(position)
-                self._named[position].append((item, role))
+                self._roles[item].append((position, role))
         for item in asked:
             self._positions[item] = sorted(named.get(item, ()))
         found: set[int] = set().union(*(self._positions[i] for i in items))

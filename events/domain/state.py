@@ -139,36 +139,86 @@ def evolve(
     return []
 
 
-def evolve_named(
-    states: MutableMapping[str, ItemState],
-    event: Mapping[str, Any],
-    position: int,
-    named: Mapping[str, list[str]],
-) -> None:
-    """``evolve``'s effect on the objects in ``named``, whose canonical ids are already known.
+class Holding(NamedTuple):
+    """The fields of an item's state that say who holds it and where (``holders_now``)."""
 
-    ``named``: ids by role, as ``events.domain.links.item_links`` gives them and the
-    ``event_links`` projection stores them; no code is parsed. Objects of the event that
-    ``named`` leaves out are not touched (a scoped replay asks for some items only: their states
-    depend only on the events naming them and, through a DELETE of the whole parent, on the
-    parent's, which it names too). No edges.
+    holder: str | None
+    biz_location: str | None
+    parent: str | None
+    last_position: int
+
+
+def holding_of(state: ItemState) -> Holding:
+    """The holding fields of a state ``evolve`` folded."""
+    return Holding(state.holder, state.biz_location, state.parent, state.last_position)
+
+
+class Facts(NamedTuple):
+    """What one event sets on the objects it touches, as far as a ``Holding`` goes."""
+
+    kind: str | None
+    action: str | None
+    holder: str | None
+    biz_location: str | None
+    parent: str | None  # canonical parentID
+    empties: bool  # an AggregationEvent DELETE listing no children: empties its parent
+
+
+def facts_of(event: Mapping[str, Any]) -> Facts:
+    """The ``Facts`` of one event, read as ``evolve`` reads it (``_common``)."""
+    kind, action = event.get("type"), event.get("action")
+    listed = bool(event.get("childEPCs") or event.get("childQuantityList"))
+    return Facts(
+        kind,
+        action,
+        _holder(event.get("destinationList") or ()),
+        _place(event, "bizLocation"),
+        _id(event.get("parentID")),
+        kind == "AggregationEvent" and action == "DELETE" and not listed,
+    )
+
+
+_PACKED: Final = frozenset({"child", "child_class"})
+
+
+def holding(
+    named: list[tuple[int, str]],
+    facts: Mapping[int, Facts],
+    emptied_after: Callable[[str, int], bool],
+) -> Holding | None:
+    """An item's ``Holding`` from the events naming it, without replaying anything else.
+
+    ``named``: ``(position, role)`` of every event naming the item (a pair per role), in
+    position order, with the ``facts`` of each position; ``emptied_after(parent, position)``:
+    whether a later event empties ``parent`` (an AggregationEvent DELETE without children,
+    EPCIS 2.0 §7.4.3). ``None`` when no event names the item.
+
+    Equal to the fields ``evolve`` gives replaying the same events: holder, place and last
+    position come from the newest events naming the item; its parent from the newest
+    AggregationEvent packing or unpacking it (ADD/OBSERVE with a parent, or a DELETE naming
+    it), unless its parent was emptied after that. Every object a stored event names is one
+    ``evolve`` touches: the EPCIS 2.0 JSON Schema admits ``parentID`` and each object list only
+    in the event types whose rule uses them.
     """
-    kind = event.get("type")
-    common = _common(event, position)
-    parents = named.get("parent")
-    parent = parents[0] if parents else None
-    if kind in ("AggregationEvent", "AssociationEvent"):
-        members = named.get("child", []) + named.get("child_class", [])
-        # a DELETE empties the whole parent only when it lists no child at all, not when the
-        # children it lists are outside ``named``
-        listed = bool(event.get("childEPCs") or event.get("childQuantityList"))
-        _apply(states, event, common, parent, members, whole=not listed)
-    elif kind == "TransformationEvent":
-        inputs = named.get("input", []) + named.get("input_class", [])
-        outputs = named.get("output", []) + named.get("output_class", [])
-        _apply(states, event, common, None, [], inputs, outputs)
-    else:
-        _apply(states, event, common, parent, named.get("epc", []) + named.get("class", []))
+    if not named:
+        return None
+    last = named[-1][0]
+    holder = place = parent = None
+    found_parent = False
+    for position, role in reversed(named):
+        event = facts[position]
+        holder = holder or event.holder
+        place = place or event.biz_location
+        if not found_parent and role in _PACKED and event.kind == "AggregationEvent":
+            if event.action == "DELETE":
+                found_parent = True
+            elif event.action in ("ADD", "OBSERVE") and event.parent:
+                found_parent = True
+                if not emptied_after(event.parent, position):
+                    parent = event.parent
+        if found_parent and holder and place:
+            break
+    return Holding(holder, place, parent, last)
 
 
 def _apply(  # noqa: PLR0913, PLR0917  the event's objects by role, as evolve finds them
@@ -179,14 +229,8 @@ def _apply(  # noqa: PLR0913, PLR0917  the event's objects by role, as evolve fi
     members: list[str],
     inputs: list[str] | None = None,
     outputs: list[str] | None = None,
-    *,
-    whole: bool | None = None,
 ) -> None:
-    """The state rule of one event, shared by ``evolve`` and ``evolve_named``.
-
-    ``whole``: whether an AggregationEvent DELETE empties its parent (EPCIS 2.0 §7.4.3: when it
-    lists no children); by default, when ``members`` is empty.
-    """
+    """The state rule of one event (``evolve``'s, by event type)."""
     kind, action = event.get("type"), event.get("action")
     if kind == "TransformationEvent":
         _touch(states, inputs or [], common, status=CONSUMED)
@@ -194,9 +238,7 @@ def _apply(  # noqa: PLR0913, PLR0917  the event's objects by role, as evolve fi
         return
     if kind in ("AggregationEvent", "AssociationEvent"):
         if kind == "AggregationEvent":
-            _aggregate(
-                states, parent, members, action, whole=not members if whole is None else whole
-            )
+            _aggregate(states, parent, members, action, whole=not members)
         status = None
     else:
         status = {"ADD": ACTIVE, "DELETE": DECOMMISSIONED}.get(action or "")
@@ -232,14 +274,20 @@ def _common(event: Mapping[str, Any], position: int) -> dict[str, Any]:
     if event.get("disposition"):
         fields["disposition"] = event["disposition"]
     for key, field in (("readPoint", "read_point"), ("bizLocation", "biz_location")):
-        where = event.get(key)
-        if isinstance(where, Mapping) and where.get("id"):
-            fields[field] = where["id"]
+        where = _place(event, key)
+        if where:
+            fields[field] = where
     holder = _holder(event.get("destinationList") or ())
     if holder:
         fields["holder"] = holder
     fields["persistent"] = event.get("persistentDisposition") or {}
     return fields
+
+
+def _place(event: Mapping[str, Any], key: str) -> str | None:
+    """The ``id`` of the event's ``readPoint`` or ``bizLocation`` (``key``), if it has one."""
+    where = event.get(key)
+    return where.get("id") or None if isinstance(where, Mapping) else None
 
 
 def _holder(destinations: Any) -> str | None:  # noqa: ANN401  a JSON list

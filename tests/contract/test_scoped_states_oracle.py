@@ -1,11 +1,12 @@
-"""An organisation's view of item states and holders equals a replay of its own events.
+"""An organisation's view of holdings and holders equals a replay of its own events.
 
 Random supply histories (``test_trace_oracle``'s generator: packing, "unpack all", repacking,
 associations, transformations, shipments, error declarations) are captured by two organisations,
-each event by one of them at random. Scoped to an organisation, ``SqlLineage.states`` must give
-exactly what ``evolve`` gives replaying that organisation's non-erroneous events alone (EPCIS 2.0
-§7.4.1.2), whoever touched the item last; and ``holders_now`` over the scoped store must give
-what it gives over the replayed states.
+each event by one of them at random. Scoped to an organisation, ``SqlLineage.holdings`` (holder,
+place, parent, last position, worked out item by item by ``events.domain.state.holding``) must
+give exactly the fields ``evolve`` gives replaying that organisation's non-erroneous events alone
+(EPCIS 2.0 §7.4.1.2), whoever touched the item last; and ``holders_now`` over the scoped store
+must give what it gives over the replayed states.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from events.adapters import make_engine
 from events.adapters.sql_uow import SqlUnitOfWork
 from events.capture import capture
 from events.domain.links import canonical_id, item_links
-from events.domain.state import ItemState, States, evolve
+from events.domain.state import Holding, States, evolve, holding_of
 from events.trace_summary import holders_now
 from tests.contract.test_trace_oracle import histories, materialise
 
@@ -43,13 +44,13 @@ RUN = itertools.count(1)  # organisation names unique per example (id() values g
 
 
 class Replayed:
-    """A store whose states are the replay's (``holders_now`` reads nothing else)."""
+    """A store whose holdings are the replay's (``holders_now`` reads nothing else)."""
 
     def __init__(self, states: States) -> None:
         self._states = states
 
-    def states(self, items: Collection[str]) -> dict[str, ItemState]:
-        return {item: self._states[item] for item in items if item in self._states}
+    def holdings(self, items: Collection[str]) -> dict[str, Holding]:
+        return {item: holding_of(self._states[item]) for item in items if item in self._states}
 
 
 @settings(
@@ -89,18 +90,19 @@ def test_scoped_states_and_holders_equal_a_replay_of_own_events(
             for org in orgs:
                 scoped = uow.lineage.scoped(org)
                 expected = replayed(events, owners, positions, org)
-                assert scoped.states(items) == {i: expected[i] for i in items if i in expected}
-                # Asked one at a time (parents before their contents), a store's earlier
-                # replays must not stand in for the events a later item's replay needs.
+                held = {i: holding_of(expected[i]) for i in items if i in expected}
+                assert scoped.holdings(items) == held
+                # Asked one at a time (parents before their contents), what a store read for
+                # earlier items must not stand in for the events a later item needs.
                 one_by_one = uow.lineage.scoped(org)
                 for item in items:  # SSCCs (/00/) sort before the items (/01/)
-                    assert one_by_one.states([item]) == (
-                        {item: expected[item]} if item in expected else {}
+                    assert one_by_one.holdings([item]) == (
+                        {item: held[item]} if item in held else {}
                     )
                 # holders_now asks the store for the goods, then for their parents in rounds
                 goods = dict.fromkeys(items, "item")
                 assert holders_now(scoped, goods, {}) == holders_now(
-                    Replayed(expected),  # type: ignore[arg-type]  only states() is read
+                    Replayed(expected),  # type: ignore[arg-type]  only holdings() is read
                     goods,
                     {},
                 )

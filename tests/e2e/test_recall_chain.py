@@ -152,9 +152,9 @@ def test_open_recall_scope_holds_and_holders(
             assert stored is not None
             assert stored.record.payload["bizStep"] == "holding"
             assert stored.record.payload["persistentDisposition"] == {"set": ["recalled"]}
-        states = uow.lineage.states([canonical_id(BOTTLES[0]), canonical_id(SUGAR)])
-    assert {s.disposition for s in states.values()} == {"recalled"}
-    assert all("recalled" in s.persistent for s in states.values())
+        states = [uow.projections.state(canonical_id(c)) for c in (BOTTLES[0], SUGAR)]
+    assert {s.disposition for s in states if s} == {"recalled"}
+    assert all(s and "recalled" in s.persistent for s in states)
     # the holder is unchanged by the hold: a second recall still finds the distributor
     again = _open(client, owner, codes=[BOTTLES[0]], reason="check")
     assert DISTRIBUTOR in {h["holder"] for h in again["holders"]}

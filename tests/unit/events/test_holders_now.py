@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events.domain.state import ItemState
+from events.domain.state import Holding, ItemState, holding_of
 from events.trace_summary import _MAX_PARENTS, holders_now
 
 NAMES = [f"o{i}" for i in range(8)]
@@ -48,8 +48,8 @@ class Store:
     def __init__(self, states: dict[str, ItemState]) -> None:
         self._states = states
 
-    def states(self, items: Collection[str]) -> dict[str, ItemState]:
-        return {i: self._states[i] for i in items if i in self._states}
+    def holdings(self, items: Collection[str]) -> dict[str, Holding]:
+        return {i: holding_of(self._states[i]) for i in items if i in self._states}
 
 
 state = st.builds(
