@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, select
 
@@ -112,15 +112,19 @@ class SqlProjections:
         self._save(states.values(), stored)
         self._add_edges(edges)
         self.end_containment(
-            [Happening(s.position, s.record.event_id, s.record.payload) for s in events]
+            [Happening(s.position, s.record.event_id, s.record.payload) for s in events],
+            _Batch(set(states) - stored, edges),
         )
 
-    def end_containment(self, happenings: Sequence[Happening]) -> None:
+    def end_containment(self, happenings: Sequence[Happening], batch: _Batch | None = None) -> None:
         """Record which stored containment edges each grouping event ends (``lineage.ends``).
 
         Candidates are the containment edges out of the event's members and, for a DELETE, into
         its parent, made before it; the pure rule decides, as ``MemoryLineage`` does. Every
         ending event is kept (not only the first), so readers take the first one they may see.
+        ``batch``: the objects that had no state before these events and the edges the events
+        made; an object's lineage edges all come from events that gave it a state, so the
+        edges of a new object are the batch's, not read (an import of new goods reads none).
         """
         grouping = [h for h in happenings if h.payload.get("type") in _GROUPING]
         if not grouping:
@@ -131,8 +135,15 @@ class SqlProjections:
             for h in grouping
             if h.payload.get("action") == "DELETE" and isinstance(h.payload.get("parentID"), str)
         }
-        by_src = self._containment_edges(lineage_edges.c.src, children)
-        by_dst = self._containment_edges(lineage_edges.c.dst, parents)
+        new = batch.new if batch else set()
+        by_src = self._containment_edges(lineage_edges.c.src, children - new)
+        by_dst = self._containment_edges(lineage_edges.c.dst, parents - new)
+        for edge in batch.edges if batch else ():
+            if edge.relation in CONTAINMENT:
+                if edge.src in new and edge.src in children:
+                    by_src.setdefault(edge.src, []).append(edge)
+                if edge.dst in new and edge.dst in parents:
+                    by_dst.setdefault(edge.dst, []).append(edge)
         rows = []
         for happening in grouping:
             payload = happening.payload
@@ -255,7 +266,7 @@ class SqlProjections:
         changed: list[tuple[Any, ...]] = []
         for state in states:
             # persistent as the JSON text of its list, as the column's JSON type would write it
-            persistent = json.dumps(list(state.persistent))
+            persistent = json.dumps(list(state.persistent)) if state.persistent else "[]"
             row = (*state[:_PERSISTENT], persistent, *state[_PERSISTENT + 1 :])
             (changed if state.item in stored else fresh).append(row)
         append_rows(self._connection, item_state, _STATE_FIELDS, fresh)
@@ -273,6 +284,13 @@ class SqlProjections:
         for edge in edges:
             first.setdefault(edge[:4], edge)  # src, dst, relation, position: the primary key
         append_rows(self._connection, lineage_edges, _EDGE_FIELDS, list(first.values()))
+
+
+class _Batch(NamedTuple):
+    """Objects without a state before a batch of events, and the edges the batch made."""
+
+    new: set[str]
+    edges: list[Edge]
 
 
 _STATE_FIELDS = ItemState._fields  # the columns of item_state, in order

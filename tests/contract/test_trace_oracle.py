@@ -342,14 +342,20 @@ def test_memory_trace_equals_oracle(steps: list[tuple[Any, ...]]) -> None:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(steps=histories)
-def test_sql_trace_equals_oracle(migrated_database_url: str, steps: list[tuple[Any, ...]]) -> None:
+@given(steps=histories, cuts=st.sets(st.integers(1, 39), max_size=6))
+def test_sql_trace_equals_oracle(
+    migrated_database_url: str, steps: list[tuple[Any, ...]], cuts: set[int]
+) -> None:
     # Its own database: captures commit, and other suites compare whole projection tables.
     engine = make_engine(migrated_database_url)
     try:
         events = materialise(steps)
-        outcome = capture(SqlUnitOfWork(engine), events, organisation_id=None)
-        assert outcome.success, outcome.errors
+        # Captured in several documents (cut at ``cuts``): a later capture must end the
+        # containments earlier ones stored, as well as its own.
+        bounds = [0, *sorted(c for c in cuts if c < len(events)), len(events)]
+        for start, end in itertools.pairwise(bounds):
+            outcome = capture(SqlUnitOfWork(engine), events[start:end], organisation_id=None)
+            assert outcome.success, outcome.errors
         with SqlUnitOfWork(engine, read_only=True) as uow:
             check(uow.lineage, events, roots_of(events))
     finally:
