@@ -221,35 +221,52 @@ def _text(value: object) -> str:
 
 def _ordered(children: list[_Node], order: _Order) -> str:
     """Render the children named in ``order``; consume them, leaving the rest in place."""
-    names = [c[0] for c in children]
     extensions: list[_Node] = []
-    if len(children) > 1 and not any("eventTime" in n or "action" in n for n in names):
+    if len(children) > 1 and not any("eventTime" in c[0] or "action" in c[0] for c in children):
         extensions = [c for c in children if "{" in c[0] and "/}" in c[0]]
-        for c in extensions:
-            children.remove(c)
+        if extensions:
+            children[:] = [c for c in children if not ("{" in c[0] and "/}" in c[0])]
+    by_name: dict[str, list[_Node]] = {}
+    for child in children:
+        by_name.setdefault(child[0], []).append(child)
     out: list[str] = []
+    consumed = False
     for name, sub_order in order:
+        group = by_name.get(name)
+        if group is None:
+            continue
         values = []
-        for child in [c for c in children if c[0] == name]:
+        for child in group:
             rendered = _ordered_child(child, sub_order)
             if rendered:
                 values.append(rendered)
-            if not child[2]:
-                children.remove(child)
+            consumed = consumed or not child[2]
         out.extend(sorted(values))
+    if consumed:  # the ordered children left without sub-elements are done with
+        named = _names(order)
+        children[:] = [c for c in children if c[2] or c[0] not in named]
     return "".join(out) + (_generic(extensions) if extensions else "")
+
+
+@lru_cache(maxsize=64)
+def _names(order: _Order) -> frozenset[str]:
+    return frozenset(name for name, _sub in order)
 
 
 def _ordered_child(child: _Node, sub_order: _Order | None) -> str:
     name, text, kids = child
     grand = _ordered(kids, sub_order) if sub_order else ""
     if text:
-        lowered = name.lower()
-        timed = "time" in lowered and "offset" not in lowered
-        text = _timestamp(text) if timed else _canonical(text)
+        text = _timestamp(text) if _timed(name) else _canonical(text)
     if text:
         text = "=" + text
     return name + text + grand if (text or grand) else ""
+
+
+@lru_cache(maxsize=256)
+def _timed(name: str) -> bool:
+    lowered = name.lower()
+    return "time" in lowered and "offset" not in lowered
 
 
 def _generic(children: list[_Node]) -> str:
@@ -272,13 +289,18 @@ def _canonical(text: str) -> str:
     for prefix, uri in _CURIES:
         if text.startswith(prefix):
             text = uri + text[len(prefix) :]
-    for urn, uri in _URN_VOCAB:
-        text = text.replace(urn, uri)
+    if "urn:epcglobal:cbv:" in text:
+        for urn, uri in _URN_VOCAB:
+            text = text.replace(urn, uri)
     text = _number(text)
     return _digital_link(text) or text
 
 
 def _number(text: str) -> str:
+    # float() reads (stripped) text starting with a sign, a point, a decimal digit in any
+    # script, "inf" or "nan": the rest is not a number, and a failed float() is costly
+    if not text or not (text[0] in "+-.iInN" or text[0].isdecimal()):
+        return text
     try:
         number = float(text)
         return str(int(number)) if number == int(number) else str(number)
