@@ -232,14 +232,14 @@ class SqlLineage:
         self._named_positions(items)
         roles, facts = self._roles, self._event_facts
         self._read_facts()
+        # the parents they were packed in: a later DELETE listing no children empties them
         packed_in = {
-            facts[position].parent
+            parent
             for item in items
             for position, role in roles.get(item, ())
-            if role in ("child", "child_class")
+            if role in ("child", "child_class") and (parent := facts[position].parent)
         }
-        packed_in.discard(None)
-        self._named_positions(cast("set[str]", packed_in))
+        self._named_positions(packed_in)
         self._read_facts()
         found: dict[str, Holding] = {}
         for item in items:
