@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 
 from events.adapters.memory import SystemClock, find_duplicates
@@ -35,6 +35,9 @@ class SqlLedger:
         self._connection = connection
         self._clock: Clock = clock or SystemClock()
         self._last: int | None = None
+        # The ledger doubled in this transaction: the planner's statistics are refreshed once
+        # it commits (``refresh_statistics``).
+        self.statistics_due = False
 
     def append(self, record: EventRecord) -> StoredEvent:
         """Insert one event at the next position."""
@@ -57,13 +60,7 @@ class SqlLedger:
             raise
         self._last = last + len(records)
         if self._last.bit_length() > last.bit_length():
-            # Refresh the planner's statistics each time the ledger doubles. SQLite has no
-            # autovacuum: without them it walked the whole ledger by position for a time window
-            # (bounded by ``PRAGMA analysis_limit``, see engine.py). PostgreSQL's autovacuum lags
-            # a bulk import, and plans psycopg prepared while the tables were nearly empty stay
-            # cached: loading item states for a second 10,000-event document ran a sequential
-            # scan per 500 items (30 s instead of 4 s); ANALYZE also replaces those plans.
-            self._connection.exec_driver_sql("ANALYZE")
+            self.statistics_due = True
         return [
             StoredEvent(position=last + n, record_time=record_time, record=record)
             for n, record in enumerate(records, 1)
@@ -73,20 +70,21 @@ class SqlLedger:
         """Records repeating a stored event (same eventID or hash, same kind) or each other.
 
         Two lookups on single columns, each served by the leading column of its unique index
-        (an OR of row-value IN lists is not, and scans the ledger on PostgreSQL).
+        (an OR of row-value IN lists is not, and scans the ledger on PostgreSQL), side by side
+        in one statement (a one-event capture asks it once).
         """
         stored: set[tuple[str, str]] = set()
-        for column, values in (
-            (ledger_events.c.event_id, {r.event_id for r in records}),
-            (ledger_events.c.event_hash, {r.event_hash for r in records}),
-        ):
-            ordered = sorted(values)
-            for start in range(0, len(ordered), _LOOKUP_CHUNK):
-                query = select(
-                    ledger_events.c.event_id, ledger_events.c.event_hash, ledger_events.c.kind
-                ).where(column.in_(ordered[start : start + _LOOKUP_CHUNK]))
-                for event_id, event_hash, kind in self._connection.execute(query):
-                    stored.update({(event_id, kind), (event_hash, kind)})
+        ids = sorted({r.event_id for r in records})
+        hashes = sorted({r.event_hash for r in records})
+        columns = (ledger_events.c.event_id, ledger_events.c.event_hash, ledger_events.c.kind)
+        for start in range(0, max(len(ids), len(hashes)), _LOOKUP_CHUNK):
+            end = start + _LOOKUP_CHUNK
+            query = union_all(
+                select(*columns).where(ledger_events.c.event_id.in_(ids[start:end])),
+                select(*columns).where(ledger_events.c.event_hash.in_(hashes[start:end])),
+            )
+            for event_id, event_hash, kind in self._connection.execute(query):
+                stored.update({(event_id, kind), (event_hash, kind)})
         return find_duplicates(records, stored)
 
     def get(self, event_id: str, kind: str = "event") -> StoredEvent | None:
@@ -114,6 +112,21 @@ class SqlLedger:
         """The highest position stored, 0 when empty."""
         value = self._connection.execute(select(func.max(ledger_events.c.position))).scalar()
         return int(value or 0)
+
+    def refresh_statistics(self) -> None:
+        """ANALYZE, in a transaction of its own: after the commit, not under the append lock.
+
+        Each time the ledger doubles. SQLite has no autovacuum: without statistics it walked the
+        whole ledger by position for a time window (bounded by ``PRAGMA analysis_limit``, see
+        engine.py). PostgreSQL's autovacuum lags a bulk import, and plans psycopg prepared while
+        the tables were nearly empty stay cached: loading item states for a second
+        10,000-event document ran a sequential scan per 500 items (30 s instead of 4 s); ANALYZE
+        also replaces those plans. Run inside the capture, it held every other writer behind
+        the append lock for its whole run (~50 ms on a young ledger, which doubles often).
+        """
+        self.statistics_due = False
+        with self._connection.begin():
+            self._connection.exec_driver_sql("ANALYZE")
 
     def _lock_and_last(self) -> int:
         if self._last is None:

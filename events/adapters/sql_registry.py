@@ -130,13 +130,28 @@ class SqlOrganisations:
         )
 
     def by_api_key_hash(self, key_hash: str) -> Organisation | None:
-        """The organisation of an unrevoked key."""
-        organisation_id = self._connection.execute(
-            select(api_keys.c.organisation_id).where(
-                api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None)
+        """The organisation of an unrevoked key.
+
+        One statement (every API call asks it): the key, its organisation and the
+        organisation's prefixes and GLNs, a row per prefix or GLN.
+        """
+        query = (
+            select(organisations, organisation_keys.c.kind, organisation_keys.c.value)
+            .select_from(
+                api_keys.join(
+                    organisations, organisations.c.id == api_keys.c.organisation_id
+                ).outerjoin(
+                    organisation_keys, organisation_keys.c.organisation_id == organisations.c.id
+                )
             )
-        ).scalar()
-        return None if organisation_id is None else self.by_id(organisation_id)
+            .where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
+            .order_by(organisation_keys.c.value)
+        )
+        rows = [row._mapping for row in self._connection.execute(query)]  # noqa: SLF001
+        if not rows:
+            return None
+        keys = [(row["kind"], row["value"]) for row in rows if row["kind"] is not None]
+        return self._organisation(rows[0], keys)
 
     def _one(self, condition: Any) -> Organisation | None:  # noqa: ANN401  a SQL expression
         row = self._connection.execute(select(organisations).where(condition)).first()
@@ -148,6 +163,11 @@ class SqlOrganisations:
             .where(organisation_keys.c.organisation_id == row["id"])
             .order_by(organisation_keys.c.value)
         ).all()
+        return self._organisation(row, [(kind, value) for kind, value in keys])
+
+    @staticmethod
+    def _organisation(row: Any, keys: list[tuple[str, str]]) -> Organisation:  # noqa: ANN401
+        """An organisation from its row (a RowMapping) and ``(kind, value)`` keys in order."""
         return Organisation(
             id=row["id"],
             name=row["name"],

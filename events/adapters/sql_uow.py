@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import DBAPIError
 
 from events.adapters.engine import SQLITE_BEGIN
 from events.adapters.sql_jobs import SqlCaptureJobs
@@ -16,6 +18,8 @@ from events.adapters.sql_recalls import SqlRecalls
 from events.adapters.sql_registry import SqlCodeRegistry, SqlOrganisations
 from events.adapters.sql_tree import SqlCheckpoints, SqlLedgerTree
 from events.ports import Clock
+
+_log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -68,7 +72,16 @@ class SqlUnitOfWork:
         self._connection = self._transaction = None
 
     def commit(self) -> None:
-        """Commit (durably: SQLite synchronous=FULL, PostgreSQL synchronous_commit)."""
+        """Commit (durably: SQLite synchronous=FULL, PostgreSQL synchronous_commit).
+
+        Then, when the ledger doubled, refresh the planner's statistics (``SqlLedger``); the
+        commit stands whether or not that succeeds.
+        """
         if self._transaction is None:
             raise RuntimeError("commit() outside 'with SqlUnitOfWork(...)'")
         self._transaction.commit()
+        if self.ledger.statistics_due:
+            try:
+                self.ledger.refresh_statistics()
+            except DBAPIError:
+                _log.warning("planner statistics not refreshed", exc_info=True)

@@ -1,14 +1,19 @@
 """The ledger refreshes the planner's statistics each time it doubles, on both backends.
 
-Statistics are taken as the ledger grows, before the projections of that capture are written: the
-item states of earlier captures are in them (the tables a bulk import reads back).
+Statistics are taken once the capture that doubled the ledger has committed, in a transaction of
+their own (not under the append lock, where every other writer waited for them): the item states
+of that capture are in them (the tables a bulk import reads back). A failure there leaves the
+committed capture standing.
 """
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
 from events.adapters import make_engine
+from events.adapters.sql_ledger import SqlLedger
 from events.adapters.sql_uow import SqlUnitOfWork
 from events.capture import capture
 
@@ -44,5 +49,32 @@ def test_the_first_events_leave_statistics_behind(migrated_database_url: str) ->
             assert capture(SqlUnitOfWork(engine), [event], organisation_id=None).success
         with engine.connect() as connection:
             assert _analysed(connection)
+    finally:
+        engine.dispose()
+
+
+def _event(serial: str) -> dict[str, object]:
+    return {
+        "type": "ObjectEvent",
+        "action": "ADD",
+        "eventTime": "2026-06-01T08:00:00+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "epcList": [f"urn:epc:id:sgtin:6901234.012345.{serial}"],
+    }
+
+
+def test_a_failed_refresh_leaves_the_capture_committed(
+    migrated_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(self: SqlLedger) -> None:
+        raise OperationalError("ANALYZE", None, Exception("database is locked"))
+
+    monkeypatch.setattr(SqlLedger, "refresh_statistics", fails)
+    engine = make_engine(migrated_database_url)
+    try:
+        outcome = capture(SqlUnitOfWork(engine), [_event("FAIL1")], organisation_id=None)
+        assert outcome.success  # the first event doubles an empty ledger: a refresh is due
+        with SqlUnitOfWork(engine, read_only=True) as uow:
+            assert uow.ledger.get(outcome.stored[0].record.event_id) is not None
     finally:
         engine.dispose()
