@@ -78,3 +78,28 @@ def test_a_failed_refresh_leaves_the_capture_committed(
             assert uow.ledger.get(outcome.stored[0].record.event_id) is not None
     finally:
         engine.dispose()
+
+
+def test_a_young_ledger_is_sampled_coarsely(migrated_database_url: str) -> None:
+    engine = make_engine(migrated_database_url)
+    try:
+        events = []
+        for n in range(150):  # one capture doubles the empty ledger: a refresh after it
+            event = _event(f"COARSE{n}")
+            event["eventTime"] = f"2026-06-01T08:{n // 60:02d}:{n % 60:02d}+08:00"
+            events.append(event)
+        assert capture(SqlUnitOfWork(engine), events, organisation_id=None).success
+        with engine.connect() as connection:
+            assert _analysed(connection)
+            if connection.dialect.name != "postgresql":
+                return  # SQLite's ANALYZE is bounded by PRAGMA analysis_limit instead
+            bounds = connection.execute(
+                text(
+                    "SELECT array_length(histogram_bounds::text::text[], 1) FROM pg_stats "
+                    "WHERE tablename = 'ledger_events' AND attname = 'event_time'"
+                )
+            ).scalar()
+        # 150 distinct times: the default target would keep 101 bounds, target 10 keeps 11
+        assert bounds == 11
+    finally:
+        engine.dispose()
