@@ -26,7 +26,7 @@ from events.ports import Clock
 # Any constant will do: it names the one advisory lock that serialises appends on PostgreSQL.
 _APPEND_LOCK_KEY = 0x0C0DE_7ACE
 _LOOKUP_CHUNK = 500
-COARSE_UNTIL = 2**20  # ledger size from which the statistics refresh samples fully
+_COARSE_UNTIL = 2**20  # ledger size from which the statistics refresh samples fully
 _COARSE_TARGET = 10  # PostgreSQL samples 300 rows per unit of target
 _ANALYZE_GROWING = (
     "ANALYZE ledger_events (position, event_id, event_hash, kind, event_type, event_time, "
@@ -141,8 +141,8 @@ class SqlLedger:
             # statistics of. A young ledger doubles often: it is sampled coarsely (3,000 rows a
             # table instead of 30,000: ~50 instead of ~250 ms after a 10,000-event import),
             # enough to steer plans off sequential scans until autovacuum's own ANALYZE; from
-            # COARSE_UNTIL events on, doublings are rare and get the full sample.
-            if (self._last or 0) < COARSE_UNTIL:
+            # _COARSE_UNTIL events on, doublings are rare and get the full sample.
+            if (self._last or 0) < _COARSE_UNTIL:
                 self._connection.exec_driver_sql(
                     f"SET LOCAL default_statistics_target = {_COARSE_TARGET}"
                 )

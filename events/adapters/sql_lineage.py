@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Executable, select
 
 from events.adapters.sql_bulk import chunks, psycopg_errors
 from events.adapters.tables import item_state
-from events.domain.state import Facts, Holding, facts_of, holding
+from events.domain.state import PACKED, Facts, Holding, facts_of, holding
 from events.lineage import CONTAINMENT, Happening, Link
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ class SqlLineage:
             parent
             for item in items
             for position, role in roles.get(item, ())
-            if role in ("child", "child_class") and (parent := facts[position].parent)
+            if role in PACKED and (parent := facts[position].parent)
         }
         self._named_positions(packed_in)
         self._read_facts()
@@ -246,9 +246,7 @@ class SqlLineage:
             named = roles.get(item)
             if named:
                 named.sort()
-                held = holding(named, facts, self._emptied_after)
-                if held is not None:
-                    found[item] = held
+                found[item] = holding(named, facts, self._emptied_after)
         return found
 
     def _read_facts(self) -> None:

@@ -178,20 +178,20 @@ def facts_of(event: Mapping[str, Any]) -> Facts:
     )
 
 
-_PACKED: Final = frozenset({"child", "child_class"})
+PACKED: Final = frozenset({"child", "child_class"})  # roles of an aggregated object
 
 
 def holding(
     named: list[tuple[int, str]],
     facts: Mapping[int, Facts],
     emptied_after: Callable[[str, int], bool],
-) -> Holding | None:
+) -> Holding:
     """An item's ``Holding`` from the events naming it, without replaying anything else.
 
-    ``named``: ``(position, role)`` of every event naming the item (a pair per role), in
-    position order, with the ``facts`` of each position; ``emptied_after(parent, position)``:
-    whether a later event empties ``parent`` (an AggregationEvent DELETE without children,
-    EPCIS 2.0 §7.4.3). ``None`` when no event names the item.
+    ``named``: ``(position, role)`` of every event naming the item (a pair per role, at least
+    one), in position order, with the ``facts`` of each position;
+    ``emptied_after(parent, position)``: whether a later event empties ``parent`` (an
+    AggregationEvent DELETE without children, EPCIS 2.0 §7.4.3).
 
     Equal to the fields ``evolve`` gives replaying the same events: holder, place and last
     position come from the newest events naming the item; its parent from the newest
@@ -200,8 +200,6 @@ def holding(
     ``evolve`` touches: the EPCIS 2.0 JSON Schema admits ``parentID`` and each object list only
     in the event types whose rule uses them.
     """
-    if not named:
-        return None
     last = named[-1][0]
     holder = place = parent = None
     found_parent = False
@@ -209,7 +207,7 @@ def holding(
         event = facts[position]
         holder = holder or event.holder
         place = place or event.biz_location
-        if not found_parent and role in _PACKED and event.kind == "AggregationEvent":
+        if not found_parent and role in PACKED and event.kind == "AggregationEvent":
             if event.action == "DELETE":
                 found_parent = True
             elif event.action in ("ADD", "OBSERVE") and event.parent:

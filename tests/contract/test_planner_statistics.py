@@ -39,14 +39,7 @@ def test_the_first_events_leave_statistics_behind(migrated_database_url: str) ->
             )
             assert not (stats and _analysed(connection))  # a fresh database: none yet
         for serial in ("STAT1", "STAT2"):  # the second capture doubles a ledger of one event
-            event = {
-                "type": "ObjectEvent",
-                "action": "ADD",
-                "eventTime": "2026-06-01T08:00:00+08:00",
-                "eventTimeZoneOffset": "+08:00",
-                "epcList": [f"urn:epc:id:sgtin:6901234.012345.{serial}"],
-            }
-            assert capture(SqlUnitOfWork(engine), [event], organisation_id=None).success
+            assert capture(SqlUnitOfWork(engine), [_event(serial)], organisation_id=None).success
         with engine.connect() as connection:
             assert _analysed(connection)
     finally:
