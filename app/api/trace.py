@@ -52,7 +52,7 @@ class Trace(MethodView):
     @bp.arguments(TraceQuery, location="query", as_kwargs=True)
     @bp.response(200)
     def get(self, code: str, direction: str, max_depth: int, max_nodes: int) -> Response:
-        """The trace graph (nodes, edges) and its summaries, over your organisation's events.
+        """The trace graph (nodes, edges), its timeline of events and summaries, over your events.
 
         ``direction=backward``: the inputs, containers, locations, parties and inspections the
         code came through. ``direction=forward``: everything derived from it, the containers

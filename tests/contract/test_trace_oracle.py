@@ -165,7 +165,7 @@ def materialise(steps: list[tuple[Any, ...]]) -> list[dict[str, Any]]:  # noqa: 
 
 
 # ---------------------------------------------------------------- the oracle, naively
-def oracle(events: list[dict[str, Any]], root: str, direction: str) -> tuple[set, set]:  # noqa: C901, PLR0912, PLR0915
+def oracle(events: list[dict[str, Any]], root: str, direction: str) -> tuple[set, set, set]:  # noqa: C901, PLR0912, PLR0915
     declared = {e["eventID"] for e in events if "errorDeclaration" in e}
     valid = [
         (p, e)
@@ -254,7 +254,8 @@ def oracle(events: list[dict[str, Any]], root: str, direction: str) -> tuple[set
                         states.add(step)
                         changed = True
     nodes = {s[0] for s in states}
-    edges = set(used)
+    # per event naming a traced object within its spans: its places and those objects
+    timeline: dict[str, tuple[tuple[str, str, str, Any, frozenset], set[str]]] = {}
     for node in set(nodes):
         spans = [s[2] for s in states if s[0] == node]
         for p, e in valid:
@@ -276,16 +277,22 @@ def oracle(events: list[dict[str, Any]], root: str, direction: str) -> tuple[set
             )
             if direction == "backward" and node in consumed - made_here and not came_through:
                 continue  # another use of an input: where it went, not where it came from
-            made = (e["eventID"], e["eventTime"], None, None, None)
-            for key, rel in (("bizLocation", "biz_location"), ("readPoint", "read_point")):
-                if key in e:
-                    edges.add((node, c(e[key]["id"]), rel, *made))
-            for d in e.get("destinationList") or []:
-                edges.add((node, c(d["destination"]), f"destination:{d['type']}", *made))
-            for d in e.get("sourceList") or []:
-                edges.add((node, c(d["source"]), f"source:{d['type']}", *made))
-    nodes |= {edge[1] for edge in edges} | {edge[0] for edge in edges}
-    return nodes, edges
+            places = {
+                (rel, c(e[key]["id"]))
+                for key, rel in (("bizLocation", "biz_location"), ("readPoint", "read_point"))
+                if key in e
+            }
+            places |= {
+                (f"destination:{d['type']}", c(d["destination"]))
+                for d in e.get("destinationList") or []
+            }
+            places |= {(f"source:{d['type']}", c(d["source"])) for d in e.get("sourceList") or []}
+            what = (e["eventID"], e["eventTime"], e["type"], e.get("bizStep"), frozenset(places))
+            timeline.setdefault(e["eventID"], (what, set()))[1].add(node)
+    events = {(*what, frozenset(objects)) for what, objects in timeline.values()}
+    nodes |= {edge[1] for edge in used} | {edge[0] for edge in used}
+    nodes |= {place for *_what, places, _objects in events for _r, place in places}
+    return nodes, set(used), events
 
 
 def named_in(event: dict[str, Any], ids: str, quantities: str) -> set[str]:
@@ -295,12 +302,16 @@ def named_in(event: dict[str, Any], ids: str, quantities: str) -> set[str]:
     }
 
 
-def shape(result: Trace) -> tuple[set, set]:
+def shape(result: Trace) -> tuple[set, set, set]:
     edges = {
         (e.src, e.dst, e.relation, e.event_id, e.event_time, e.quantity, e.uom, e.until_time)
         for e in result.edges
     }
-    return {n.id for n in result.nodes}, edges
+    events = {
+        (e.event_id, e.event_time, e.type, e.biz_step, frozenset(e.places), frozenset(e.objects))
+        for e in result.events
+    }
+    return {n.id for n in result.nodes}, edges, events
 
 
 def check(store: Any, events: list[dict[str, Any]], roots: list[str]) -> None:
@@ -311,6 +322,10 @@ def check(store: Any, events: list[dict[str, Any]], roots: list[str]) -> None:
             assert shape(result) == oracle(events, canonical_id(root), direction), (direction, root)
             assert len({n.id for n in result.nodes}) == len(result.nodes)
             assert len(set(result.edges)) == len(result.edges)  # no edge twice
+            times = [(e.event_time, e.event_id) for e in result.events]
+            assert times == sorted(set(times))  # each event once, in time order
+            assert all(list(e.objects) == sorted(set(e.objects)) for e in result.events)
+            assert all(len(set(e.places)) == len(e.places) for e in result.events)
 
 
 def roots_of(events: list[dict[str, Any]]) -> list[str]:

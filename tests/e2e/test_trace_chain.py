@@ -172,6 +172,16 @@ def check_backward(body: dict[str, Any]) -> None:
     sources = {s["id"]: s for s in body["summary"]["sources"]}
     assert set(sources) == {canonical_id(c) for c in (COCONUT, MANGO, SUGAR)}
     assert canonical_id(FARM_1) in sources[canonical_id(COCONUT)]["locations"]
+    # the timeline: where the coconut lot was, in the event that names it there
+    at_farm = [
+        e
+        for e in body["events"]
+        if {"relation": "biz_location", "id": canonical_id(FARM_1)} in e["places"]
+    ]
+    assert at_farm
+    assert all(canonical_id(COCONUT) in e["objects"] for e in at_farm)
+    times = [(e["event_time"], e["event_id"]) for e in body["events"]]
+    assert times == sorted(times)
     (inspection,) = body["summary"]["inspections"]
     assert inspection["disposition"] == "conformant"
     assert inspection["objects"] == [canonical_id(SUGAR)]
