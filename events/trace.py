@@ -35,7 +35,7 @@ from typing import Any, Final, Literal, NamedTuple
 from events.domain.collector import collector_paused
 from events.domain.links import canonical_id
 from events.lineage import CONTAINMENT, Happening, LineageStore, Link
-from events.trace_summary import GTIN, summarise, term
+from events.trace_summary import GTIN, Named, summarise, term
 
 Direction = Literal["forward", "backward"]
 Span = tuple[int, int]
@@ -176,7 +176,7 @@ def _traced(
     places: dict[str, str] = {}
     kept: dict[str, list[Happening]] = {}
     # per event, once: the event, its (relation, place) pairs, the traced objects it names
-    named: dict[int, tuple[Happening, list[tuple[str, str]], list[str]]] = {}
+    named: dict[int, Named] = {}
     for node, roles in walk.seen.items():
         spans = [s for spans_ in roles.values() for s in spans_]
         happenings = naming.get(node, [])
@@ -202,8 +202,7 @@ def _traced(
     ]
     nodes += [TraceNode(p, kind) for p, kind in places.items() if p not in walk.seen]
     nodes.sort()  # by id: ids are unique, so the tuples never compare further
-    places_of = {position: made[1] for position, made in named.items()}
-    summary = summarise(store, direction, nodes, walk.followed, kept, places_of)
+    summary = summarise(store, direction, nodes, walk.followed, kept, named)
     return Trace(
         direction,
         root,
@@ -320,9 +319,7 @@ def _in_order(edges: list[TraceEdge]) -> tuple[TraceEdge, ...]:
 _AFTER_TIME: Final = itemgetter(0, 1, 2, 3)  # src, dst, relation, event_id
 
 
-def _timeline(
-    named: Iterable[tuple[Happening, list[tuple[str, str]], list[str]]],
-) -> tuple[TraceEvent, ...]:
+def _timeline(named: Iterable[Named]) -> tuple[TraceEvent, ...]:
     """The events of the trace by event time, then eventID, each with its objects sorted."""
     events = [
         _tuple_new(

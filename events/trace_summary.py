@@ -25,6 +25,8 @@ LOT: Final = re.compile(r"/10/([^/?]+)")
 GOODS: Final = frozenset({"self", "origin", "derived"})
 _MAX_PARENTS: Final = 50
 _LOCATED: Final = frozenset({"biz_location", "read_point"})  # else source:… / destination:…
+# an event of a trace: itself, its (relation, place) pairs, the traced objects it names
+Named = tuple[Happening, list[tuple[str, str]], list[str]]
 
 
 def term(value: object) -> str:
@@ -44,12 +46,13 @@ def summarise(  # noqa: PLR0913, PLR0917  the trace's parts, each computed once
     nodes: Collection[TraceNode],
     followed: Collection[Link],
     kept: Mapping[str, list[Happening]],
-    places_of: Mapping[int, list[tuple[str, str]]],
+    named: Mapping[int, Named],
 ) -> dict[str, Any]:
     """Products, containers, inspections; forward holders and shipments; backward sources.
 
-    ``kept``: each node's events in the trace; ``places_of``: ``(relation, place)`` of each of
-    those events by position, as the trace graph's location and party edges have them.
+    ``kept``: each node's events in the trace; ``named``: each of those events once, by
+    position, with its ``(relation, place)`` pairs and the traced objects it names (the trace's
+    timeline, ``events.trace.TraceEvent``).
     """
     goods = [n for n in nodes if n.kind in ("item", "class") and GOODS & set(n.roles)]
     used: dict[str, dict[str | None, float]] = defaultdict(lambda: defaultdict(float))
@@ -62,15 +65,15 @@ def summarise(  # noqa: PLR0913, PLR0917  the trace's parts, each computed once
     summary: dict[str, Any] = {
         "products": _products(goods, kept, used),
         "containers": sorted(n.id for n in nodes if n.kind == "container"),
-        "inspections": _inspections(goods, kept),
+        "inspections": _inspections(named, {n.id for n in goods}),
     }
     if direction == "forward":
         summary["holders"] = _holders(store, goods, used)
-        summary["shipments"] = _shipments(kept)
+        summary["shipments"] = _shipments(named)
     else:
         fed = _has_inputs(followed)
         origins = [n for n in goods if "origin" in n.roles and n.id not in fed]
-        summary["sources"] = [_source(n, kept, places_of) for n in origins]
+        summary["sources"] = [_source(n, kept, named) for n in origins]
     return summary
 
 
@@ -135,50 +138,41 @@ def _products(
     return [groups[k] for k in sorted(groups, key=lambda k: (k[0] or "", k[1] or ""))]
 
 
-def _inspections(
-    goods: list[TraceNode], kept: Mapping[str, list[Happening]]
-) -> list[dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for node in goods:
-        for happening in kept.get(node.id, ()):
-            payload = happening.payload
-            if term(payload.get("bizStep")) != "inspecting":
-                continue
-            entry = found.setdefault(
-                happening.event_id,
+def _inspections(named: Mapping[int, Named], goods: Collection[str]) -> list[dict[str, Any]]:
+    """The inspecting events of the goods: disposition, ILMD, sensor data, the goods inspected."""
+    found = []
+    for happening, _places, objects in named.values():
+        payload = happening.payload
+        if term(payload.get("bizStep")) != "inspecting":
+            continue
+        inspected = [o for o in objects if o in goods]
+        if inspected:
+            found.append(
                 {
                     "event_id": happening.event_id,
                     "event_time": payload.get("eventTime"),
                     "disposition": term(payload.get("disposition")) or None,
                     "ilmd": payload.get("ilmd"),
                     "sensors": payload.get("sensorElementList"),
-                    "objects": [],
-                },
+                    "objects": sorted(inspected),
+                }
             )
-            entry["objects"].append(node.id)
-    return sorted(found.values(), key=lambda e: (str(e["event_time"]), e["event_id"]))
+    return sorted(found, key=lambda e: (str(e["event_time"]), e["event_id"]))
 
 
-def _shipments(kept: Mapping[str, list[Happening]]) -> list[dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for node, happenings in kept.items():
-        for happening in happenings:
-            payload = happening.payload
-            if term(payload.get("bizStep")) != "shipping":
-                continue
-            entry = found.setdefault(
-                happening.event_id,
-                {
-                    "event_id": happening.event_id,
-                    "event_time": payload.get("eventTime"),
-                    "destinations": payload.get("destinationList") or [],
-                    "objects": [],
-                },
-            )
-            entry["objects"].append(node)
-    for entry in found.values():
-        entry["objects"].sort()
-    return sorted(found.values(), key=lambda e: (str(e["event_time"]), e["event_id"]))
+def _shipments(named: Mapping[int, Named]) -> list[dict[str, Any]]:
+    """The shipping events of the trace, with their destinations and the traced objects named."""
+    found = [
+        {
+            "event_id": happening.event_id,
+            "event_time": happening.payload.get("eventTime"),
+            "destinations": happening.payload.get("destinationList") or [],
+            "objects": sorted(objects),
+        }
+        for happening, _places, objects in named.values()
+        if term(happening.payload.get("bizStep")) == "shipping"
+    ]
+    return sorted(found, key=lambda e: (str(e["event_time"]), e["event_id"]))
 
 
 def _holders(
@@ -270,13 +264,13 @@ _LAST: Final = attrgetter("last_position")
 def _source(
     node: TraceNode,
     kept: Mapping[str, list[Happening]],
-    places_of: Mapping[int, list[tuple[str, str]]],
+    named: Mapping[int, Named],
 ) -> dict[str, Any]:
     """Where a source was (bizLocation, readPoint) and whom it came from or went to."""
     places: set[str] = set()
     parties: set[str] = set()
     for happening in kept.get(node.id, ()):
-        for relation, place in places_of.get(happening.position, ()):
+        for relation, place in named[happening.position][1]:
             (places if relation in _LOCATED else parties).add(place)
     return {
         "id": node.id,
