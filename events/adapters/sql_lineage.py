@@ -73,7 +73,11 @@ _SERIAL: Final = (
     "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
     "set_config('jit', 'off', true)"
 )
-_PAYLOADS: Final = "SELECT le.position, le.event_id, le.payload FROM ledger_events le WHERE {items}"
+# every event naming the items, visible or not: ``_load`` keeps the visible ones
+_NAMED: Final = "SELECT l.item, l.position, l.role FROM event_links l WHERE {items}"
+_PAYLOADS: Final = (
+    "SELECT le.position, le.event_id, le.payload FROM ledger_events le WHERE {items} AND {visible}"
+)
 
 
 class SqlLineage:
@@ -87,7 +91,8 @@ class SqlLineage:
         self._positions: dict[str, list[int]] = {}
         # (position, role) of each event naming an item read above
         self._roles: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        self._loaded: dict[int, Happening] = {}
+        self._loaded: dict[int, Happening] = {}  # the visible events read
+        self._hidden: set[int] = set()
         self._event_facts: dict[int, Facts] = {}
         self._emptied: dict[str, int] = {}  # per parent: the last visible event emptying it
         self._serial_set = False
@@ -311,28 +316,39 @@ class SqlLineage:
         return {item: [loaded[p] for p in ps] for item, ps in wanted.items()}
 
     def _named_positions(self, items: Collection[str]) -> set[int]:
-        """The positions of the visible events naming ``items`` (cached), their payloads read."""
+        """The positions of the visible events naming ``items`` (cached), their payloads read.
+
+        The links are read without the ledger, and visibility is checked once per event where
+        its payload is read: a recall's 26,000 links name 3,800 events (on PostgreSQL the join
+        per link was half of each read's time).
+        """
         asked = [i for i in dict.fromkeys(items) if i not in self._positions]
-        named: dict[str, set[int]] = defaultdict(set)
+        rows: list[Any] = []
         for chunk in chunks(asked):
-            for item, position, role in self._read(_NAMING, "l.item", chunk):
+            rows += self._read(_NAMED, "l.item", chunk, visible=False)
+        self._load({position for _item, position, _role in rows})
+        loaded, roles = self._loaded, self._roles
+        named: dict[str, set[int]] = defaultdict(set)
+        for item, position, role in rows:
+            if position in loaded:
                 named[item].add(position)
-                self._roles[item].append((position, role))
+                roles[item].append((position, role))
         for item in asked:
             self._positions[item] = sorted(named.get(item, ()))
-        found: set[int] = set().union(*(self._positions[i] for i in items))
-        self._load(found)
-        return found
+        return set().union(*(self._positions[i] for i in items))
 
     def _load(self, positions: set[int]) -> None:
-        """Read each payload once, however many items it names (a 10,000-bottle event)."""
-        for chunk in chunks(positions - self._loaded.keys()):
-            for position, event_id, payload in self._read(
-                _PAYLOADS, "le.position", chunk, visible=False
-            ):
+        """Read each visible payload once, however many items it names (a 10,000-bottle event).
+
+        ``_hidden``: the positions asked that are not visible (declarations, events declared
+        erroneous, other organisations' when scoped), not asked again.
+        """
+        for chunk in chunks(positions - self._loaded.keys() - self._hidden):
+            for position, event_id, payload in self._read(_PAYLOADS, "le.position", chunk):
                 if isinstance(payload, str):  # SQLite keeps JSON as text; psycopg decodes jsonb
                     payload = json.loads(payload)  # noqa: PLW2901
                 self._loaded[position] = Happening(position, event_id, payload)
+            self._hidden.update(p for p in chunk if p not in self._loaded)
 
     def _restricted_positions(
         self, items: list[str], uses: Mapping[str, Collection[int]]
