@@ -271,29 +271,35 @@ class _Walk:
                 if link.relation == "input":
                     yield link, link.dst if forward else link.src, _TRACED[self.direction], ALWAYS
         for link in out.get(node, ()):
-            inside = _meet(span, link)
-            if link.relation in CONTAINMENT and inside:
+            inside = link.relation in CONTAINMENT and _meet(span, link)
+            if inside:
                 # Backward, an associated parent is the same consignment under another code (a
                 # weighbridge ticket's delivery note): its inputs are this object's origins too.
                 associated = not forward and link.relation == "associated"
                 yield link, link.dst, "associate" if associated else "carrier", inside
         if role == "self":
             for link in to.get(node, ()):
-                inside = _meet(span, link)
-                if link.relation in CONTAINMENT and inside:
+                inside = link.relation in CONTAINMENT and _meet(span, link)
+                if inside:
                     yield link, link.src, "self", inside
 
     def _visit(self, node: str, role: str, span: Span) -> bool:
         """Record the state; False when it is covered already or the node bound is hit."""
         roles = self.seen.get(node)
-        if roles is None:
+        if roles is None:  # most visits of a recall: a node met for the first time
             if len(self.seen) >= self.max_nodes:
                 self.truncated = True
                 return False
-            roles = self.seen[node] = {}
-        spans = roles.setdefault(role, [])
-        if any(a <= span[0] and span[1] <= b for a, b in spans):
-            return False
+            self.seen[node] = {role: [span]}
+            return True
+        spans = roles.get(role)
+        if spans is None:
+            roles[role] = [span]
+            return True
+        start, end = span
+        for a, b in spans:
+            if a <= start and end <= b:
+                return False
         spans.append(span)
         return True
 
