@@ -10,16 +10,18 @@ with its end found by scanning all later events) and walks it to a fixpoint.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.adapters import make_engine
+from events.adapters import make_engine, sql_bulk, sql_lineage
 from events.adapters.sql_uow import SqlUnitOfWork
 from events.capture import capture
 from events.domain.links import canonical_id
@@ -357,9 +359,13 @@ def test_memory_trace_equals_oracle(steps: list[tuple[Any, ...]]) -> None:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(steps=histories, cuts=st.sets(st.integers(1, 39), max_size=6))
+@given(
+    steps=histories,
+    cuts=st.sets(st.integers(1, 39), max_size=6),
+    chunk=st.sampled_from([1, 2, 500]),
+)
 def test_sql_trace_equals_oracle(
-    migrated_database_url: str, steps: list[tuple[Any, ...]], cuts: set[int]
+    migrated_database_url: str, steps: list[tuple[Any, ...]], cuts: set[int], chunk: int
 ) -> None:
     # Its own database: captures commit, and other suites compare whole projection tables.
     engine = make_engine(migrated_database_url)
@@ -371,7 +377,13 @@ def test_sql_trace_equals_oracle(
         for start, end in itertools.pairwise(bounds):
             outcome = capture(SqlUnitOfWork(engine), events[start:end], organisation_id=None)
             assert outcome.success, outcome.errors
-        with SqlUnitOfWork(engine, read_only=True) as uow:
+        # Small chunks: each read in several statements, as a recall's thousands of codes are
+        # (on PostgreSQL sent together in pipeline mode).
+        in_chunks = functools.partial(sql_bulk.chunks, size=chunk)
+        with (
+            SqlUnitOfWork(engine, read_only=True) as uow,
+            patch.object(sql_lineage, "chunks", in_chunks),
+        ):
             check(uow.lineage, events, roots_of(events))
     finally:
         engine.dispose()
