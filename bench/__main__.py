@@ -51,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     command = _command(argv)
     pg_version, pg_reason = bench_minting.postgres_version(args.pg_url)
     machine = _machine(pg_version or f"not reachable ({pg_reason})")
+    # once, before the run writes its own output file (checked at the end, it was always dirty)
+    commit = _commit()
     stamp = (
-        f"*Measured {now:%Y-%m-%d %H:%M} UTC with `{command}` at commit {_commit()}, on "
+        f"*Measured {now:%Y-%m-%d %H:%M} UTC with `{command}` at commit {commit}, on "
         f"{machine['CPU model']} ({machine['CPUs (nproc)']} CPUs), Python {machine['Python']}"
         f"{', quick mode' if args.quick else ''}.*"
     )
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         sections[section.title] = f"{stamp}\n\n{section.body}"
         _write(output, sections)  # after each benchmark, so a later failure loses nothing
     elapsed = time.perf_counter() - started
-    sections[MACHINE] = _machine_section(machine, now, command, selected, elapsed)
+    sections[MACHINE] = _machine_section(machine, now, command, commit, selected, elapsed)
     _write(output, sections)
     print(f"wrote {output} in {elapsed / 60:.1f} min", flush=True)
     return 0
@@ -240,14 +242,19 @@ def _machine(pg_version: str) -> dict[str, str]:
     }
 
 
-def _machine_section(
-    machine: dict[str, str], now: dt.datetime, command: str, selected: list[str], elapsed: float
+def _machine_section(  # noqa: PLR0913, PLR0917  the run's facts, each a row
+    machine: dict[str, str],
+    now: dt.datetime,
+    command: str,
+    commit: str,
+    selected: list[str],
+    elapsed: float,
 ) -> str:
     rows = [[k, v] for k, v in machine.items()]
     rows += [
         ["date (UTC)", f"{now:%Y-%m-%d %H:%M}"],
         ["command", f"`{command}`"],
-        ["commit", _commit()],
+        ["commit", commit],
         ["benchmarks run", ", ".join(selected)],
         ["wall time of the run", f"{elapsed / 60:.1f} min"],
     ]
