@@ -69,6 +69,13 @@ _NAMING: Final = (
 _NOT_CONSUMING: Final = _NAMING.replace(
     "WHERE {items}", "WHERE {items} AND l.role NOT IN ('input', 'input_class')"
 )
+# ... and their payloads, in the same statement: rows (item, position, NULL, NULL) and
+# (NULL, position, eventID, payload), each event once (a backward trace: one round trip less)
+_NOT_CONSUMING_READ: Final = (
+    "WITH named AS (NAMED) SELECT item, position, NULL, NULL FROM named UNION ALL "
+    "SELECT NULL, le.position, le.event_id, le.payload FROM ledger_events le "
+    "WHERE le.position IN (SELECT position FROM named)"
+).replace("NAMED", _NOT_CONSUMING, 1)
 _SERIAL: Final = (
     "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
     "set_config('jit', 'off', true)"
@@ -373,9 +380,7 @@ class SqlLineage:
         asked = positions - self._loaded.keys() - self._hidden
         reads = [self._part(_PAYLOADS, "le.position", chunk) for chunk in chunks(asked)]
         for position, event_id, payload in self._run_all(reads):
-            if isinstance(payload, str):  # SQLite keeps JSON as text; psycopg decodes jsonb
-                payload = json.loads(payload)  # noqa: PLW2901
-            self._loaded[position] = Happening(position, event_id, payload)
+            self._loaded[position] = _happening(position, event_id, payload)
         self._hidden.update(asked - self._loaded.keys())
 
     def _restricted_positions(
@@ -386,12 +391,22 @@ class SqlLineage:
         Not cached (they depend on ``uses``); a use that is wanted was read as a visible link.
         """
         named: dict[str, set[int]] = defaultdict(set)
-        for chunk in chunks(items):
-            for item, position, _role in self._read(_NOT_CONSUMING, "l.item", chunk):
+        reads = [self._part(_NOT_CONSUMING_READ, "l.item", chunk) for chunk in chunks(items)]
+        for item, position, event_id, payload in self._run_all(reads):
+            if item is not None:
                 named[item].add(position)
+            elif position not in self._loaded:
+                self._loaded[position] = _happening(position, event_id, payload)
         for item in items:
             named[item].update(uses[item])
         return {item: sorted(named[item]) for item in items if named[item]}
+
+
+def _happening(position: int, event_id: str, payload: Any) -> Happening:  # noqa: ANN401  JSON
+    """A ledger row as a ``Happening``: SQLite keeps JSON as text; psycopg decodes jsonb."""
+    return Happening(
+        position, event_id, json.loads(payload) if isinstance(payload, str) else payload
+    )
 
 
 __all__ = ["SqlLineage"]
