@@ -48,7 +48,10 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         """Open a connection and begin a transaction."""
         self._connection = self._engine.connect()
-        if self._read_only:  # SQLite: a plain BEGIN, no write lock (see engine._sqlite_begin)
+        if self._read_only and self._engine.dialect.name == "postgresql":
+            # BEGIN READ ONLY: the server refuses writes, so the end can be a COMMIT (__exit__)
+            self._connection.execution_options(postgresql_readonly=True)
+        elif self._read_only:  # SQLite: a plain BEGIN, no write lock (see engine._sqlite_begin)
             self._connection.execution_options(**{SQLITE_BEGIN: "BEGIN"})
         self._transaction = self._connection.begin()
         self.ledger = SqlLedger(self._connection, self._clock)
@@ -64,9 +67,18 @@ class SqlUnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Roll back what was not committed and release the connection."""
+        """Roll back what was not committed and release the connection.
+
+        A read-only PostgreSQL transaction that went well ends with COMMIT instead: it cannot
+        have written anything (BEGIN READ ONLY), and psycopg forgets every statement it has
+        prepared on the connection when it sees a ROLLBACK. Kept, the reads a trace repeats are
+        planned once per connection, not once per request (~1 ms of a ~8 ms backward trace).
+        """
         if self._transaction is not None and self._transaction.is_active:
-            self._transaction.rollback()
+            if self._read_only and exc[0] is None and self._engine.dialect.name == "postgresql":
+                self._transaction.commit()
+            else:
+                self._transaction.rollback()
         if self._connection is not None:
             self._connection.close()
         self._connection = self._transaction = None
