@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final
 
 import click
 from flask.cli import with_appcontext
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree
 
 from app.commands.organisations import find_organisation
@@ -125,6 +126,7 @@ def _tree(body: dict[str, Any]) -> Tree:  # noqa: C901
             grow(branch.add(f"{label}{amount} [dim]{when}[/]"), edge["other"])
 
     grow(tree, body["root"])
+    _timeline(tree, body.get("events") or [])
     summary = tree.add("[bold]summary[/]")
     for key, value in body["summary"].items():
         if value:
@@ -132,3 +134,24 @@ def _tree(body: dict[str, Any]) -> Tree:  # noqa: C901
             for entry in value if isinstance(value, list) else []:
                 section.add(json.dumps(entry, ensure_ascii=False))
     return tree
+
+
+_SHOWN_EVENTS: Final = 50  # a recall's timeline has thousands: --json has them all
+_SHOWN_OBJECTS: Final = 3
+
+
+def _timeline(tree: Tree, events: list[dict[str, Any]]) -> None:
+    """The events of the trace, oldest first: step, objects named, places (the first 50)."""
+    if not events:
+        return
+    branch = tree.add(f"[bold]timeline[/] ({len(events)} events)")
+    for event in events[:_SHOWN_EVENTS]:
+        objects = event["objects"]
+        named = ", ".join(objects[:_SHOWN_OBJECTS])
+        if len(objects) > _SHOWN_OBJECTS:
+            named += f" … +{len(objects) - _SHOWN_OBJECTS}"
+        places = ", ".join(f"{p['relation']} {p['id']}" for p in event["places"])
+        line = f"{event['event_time']} {event['biz_step'] or event['type']}: {named}"
+        branch.add(escape(line) + (f" [dim]@ {escape(places)}[/]" if places else ""))
+    if len(events) > _SHOWN_EVENTS:
+        branch.add(f"… {len(events) - _SHOWN_EVENTS} more (--json lists them all)")

@@ -255,6 +255,9 @@ def test_cli_forward_and_backward(migrated_database_url: str, tmp_path) -> None:
     tree = run("trace", "backward", canonical_id(BOTTLES[0]), env=env)
     assert tree.returncode == 0, tree.stderr
     assert "SUGAR-7" in tree.stdout and "summary" in tree.stdout  # noqa: PT018
+    # the timeline: where the coconut lot was commissioned, at the farm
+    timeline = tree.stdout[tree.stdout.index("timeline") : tree.stdout.index("summary")]
+    assert "commissioning" in timeline and canonical_id(FARM_1) in timeline  # noqa: PT018
     assert "Example:" in run("trace", "forward", "--help", env=env).stdout
     missing = run("trace", "forward", "urn:epc:id:sgtin:6901234.054321.NOPE", env=env)
     assert missing.returncode != 0 and "no event names" in missing.stderr  # noqa: PT018
