@@ -319,8 +319,7 @@ class SqlLineage:
         # unpacked rather than read by name (Row attribute access is several times slower)
         grouped = {row[0] for row in rows if row[2] in CONTAINMENT and row[0] not in covered}
         found = [(s, d, r, p, int(e), t) for s, d, r, p, t, e, _u, _i, _side in ends]
-        for chunk in chunks(grouped):
-            found += self._read(_ENDS, "c.src", chunk)
+        found += self._run_all([self._part(_ENDS, "c.src", chunk) for chunk in chunks(grouped)])
         first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
         for src, dst, relation, position, end_position, end_time in found:
             key = (src, dst, relation, position)

@@ -42,14 +42,15 @@ class SqlUnitOfWork:
         self._engine = engine
         self._clock = clock
         self._read_only = read_only
+        # read-only on PostgreSQL: BEGIN READ ONLY, and a COMMIT at the end (``__exit__``)
+        self._postgres_reads = read_only and engine.dialect.name == "postgresql"
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
     def __enter__(self) -> Self:
         """Open a connection and begin a transaction."""
         self._connection = self._engine.connect()
-        if self._read_only and self._engine.dialect.name == "postgresql":
-            # BEGIN READ ONLY: the server refuses writes, so the end can be a COMMIT (__exit__)
+        if self._postgres_reads:  # the server refuses writes: the end can be a COMMIT
             self._connection.execution_options(postgresql_readonly=True)
         elif self._read_only:  # SQLite: a plain BEGIN, no write lock (see engine._sqlite_begin)
             self._connection.execution_options(**{SQLITE_BEGIN: "BEGIN"})
@@ -75,7 +76,7 @@ class SqlUnitOfWork:
         planned once per connection, not once per request (~1 ms of a ~8 ms backward trace).
         """
         if self._transaction is not None and self._transaction.is_active:
-            if self._read_only and exc[0] is None and self._engine.dialect.name == "postgresql":
+            if self._postgres_reads and exc[0] is None:
                 self._transaction.commit()
             else:
                 self._transaction.rollback()

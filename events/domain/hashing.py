@@ -223,9 +223,11 @@ def _ordered(children: list[_Node], order: _Order) -> str:
     """Render the children named in ``order``; consume them, leaving the rest in place."""
     extensions: list[_Node] = []
     if len(children) > 1 and not any("eventTime" in c[0] or "action" in c[0] for c in children):
-        extensions = [c for c in children if "{" in c[0] and "/}" in c[0]]
+        kept: list[_Node] = []
+        for child in children:  # namespaced ({uri/}name) extensions apart, the rest kept
+            (extensions if "{" in child[0] and "/}" in child[0] else kept).append(child)
         if extensions:
-            children[:] = [c for c in children if not ("{" in c[0] and "/}" in c[0])]
+            children[:] = kept
     by_name: dict[str, list[_Node]] = {}
     for child in children:
         by_name.setdefault(child[0], []).append(child)
