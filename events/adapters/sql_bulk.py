@@ -47,7 +47,7 @@ def append_rows(
     statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        with psycopg_errors(statement, None), cursor.copy(statement) as copy:
+        with driver_errors(connection, statement, None), cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
     finally:
@@ -55,18 +55,18 @@ def append_rows(
 
 
 @contextmanager
-def psycopg_errors(statement: str, parameters: Any) -> Iterator[None]:  # noqa: ANN401  as given
-    """Raise psycopg's errors in the body as SQLAlchemy's ``DBAPIError`` family.
+def driver_errors(connection: Connection, statement: str, parameters: Any) -> Iterator[None]:  # noqa: ANN401  as given
+    """Raise the driver's errors in the body as SQLAlchemy's ``DBAPIError`` family.
 
-    For work done on the driver connection past SQLAlchemy (``COPY``, pipeline mode): callers
-    and the API's handlers expect SQLAlchemy's exceptions, as a Core statement raises them.
+    For work done on the driver connection past SQLAlchemy (``COPY``, pipeline mode, the trace's
+    reads): callers and the API's handlers expect SQLAlchemy's exceptions, as a Core statement
+    raises them.
     """
-    import psycopg  # noqa: PLC0415  the postgres extra, present whenever PostgreSQL is used
-
+    base = connection.dialect.loaded_dbapi.Error
     try:
         yield
-    except psycopg.Error as exc:
-        raise DBAPIError.instance(statement, parameters, exc, psycopg.Error) from exc
+    except base as exc:
+        raise DBAPIError.instance(statement, parameters, exc, base) from exc
 
 
 def upsert_rows(  # noqa: PLR0913  what an upsert needs, named
@@ -132,4 +132,4 @@ def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield wanted[start : start + size]
 
 
-__all__ = ["CHUNK", "among", "append_rows", "chunks", "psycopg_errors", "upsert_rows"]
+__all__ = ["CHUNK", "among", "append_rows", "chunks", "driver_errors", "upsert_rows"]

@@ -27,10 +27,14 @@ def test_plans_are_serial_and_not_compiled_for_the_reads_and_back_after(
             assert shown != ["0", "off"]
 
 
-def test_a_failing_first_read_raises_as_sqlalchemy_does(shared_engine: Engine) -> None:
-    """PostgreSQL's first read goes through psycopg's pipeline, past SQLAlchemy: its errors
-    must still arrive as SQLAlchemy's, which the API maps to problem details."""
+@pytest.mark.parametrize("reads_before", [0, 1], ids=["first read", "later read"])
+def test_a_failing_read_raises_as_sqlalchemy_does(shared_engine: Engine, reads_before: int) -> None:
+    """The reads go to the driver past SQLAlchemy (PostgreSQL's first one through psycopg's
+    pipeline): their errors must still arrive as SQLAlchemy's, which the API maps to problem
+    details."""
     with shared_engine.connect() as connection, connection.begin():
         store = SqlLineage(connection, organisation_id=None)
+        for _ in range(reads_before):
+            assert store.known("https://id.gs1.org/01/06901234000014/21/NOPE") is False
         with pytest.raises(DBAPIError, match="no_such_table"):
-            store._run("SELECT 1 FROM no_such_table", [])  # the first read
+            store._run_all([("SELECT 1 FROM no_such_table", [])])
