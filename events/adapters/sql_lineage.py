@@ -42,11 +42,13 @@ _KNOWN: Final = (
     "SELECT l.position FROM event_links l JOIN ledger_events le ON le.position = l.position "
     "WHERE {items} AND {visible} LIMIT 1"
 )
-# ``{side}``: 0 for links into the items, 1 for links out of them (several reads, one statement)
+# ``{side}``: 0 for links into the items, 1 for links out of them (several reads, one statement);
+# the columns of a ``Link`` (its containment end left empty), then the side; typed NULLs, as
+# PostgreSQL types a NULL that a UNION meets first as text
 _LINKS: Final = (
-    "SELECT e.src, e.dst, e.relation, e.position, e.event_time, e.quantity, e.uom, le.event_id, "
-    "{side} FROM lineage_edges e JOIN ledger_events le ON le.position = e.position "
-    "WHERE {items} AND {visible}"
+    "SELECT e.src, e.dst, e.relation, e.position, le.event_id, e.event_time, e.quantity, e.uom, "
+    "CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), {side} FROM lineage_edges e "
+    "JOIN ledger_events le ON le.position = e.position WHERE {items} AND {visible}"
 )
 _CONTAINMENT_LINKS: Final = _LINKS + " AND e.relation IN ('child', 'associated')"
 _UNION: Final = 4  # chunks of links per statement: a backward trace asks one round trip per level
@@ -55,11 +57,13 @@ _ENDS: Final = (
     "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
     "WHERE {items} AND {visible}"
 )
+_SIDE: Final = 10  # the column of the side in a row of ``_LINKS``
 _END_SIDE: Final = 2
-# The ends of the links out of the same items, shaped as link rows (side 2: the end's time where
-# a link has its time, its position where a link has its quantity) to share their statement.
+# The ends of the links out of the same items, shaped as link rows (side 2: the end's position
+# and time where a link has its end) to share their statement.
 _ENDS_BESIDE: Final = (
-    "SELECT c.src, c.dst, c.relation, c.position, c.end_time, c.end_position, NULL, NULL, {side} "
+    "SELECT c.src, c.dst, c.relation, c.position, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), "
+    "CAST(NULL AS FLOAT), CAST(NULL AS VARCHAR), c.end_position, c.end_time, {side} "
     "FROM containment_ends c JOIN ledger_events le ON le.position = c.end_position "
     "WHERE {items} AND {visible}"
 )
@@ -205,11 +209,12 @@ class SqlLineage:
         self, into: Collection[str], out_of: Collection[str], *, containment_out: bool = False
     ) -> tuple[list[Link], list[Link]]:
         """Links into ``into`` and links out of ``out_of`` (containment only, if asked)."""
+        out_chunks = list(chunks(out_of))
         reads = [(0, _LINKS, "e.dst", chunk) for chunk in chunks(into)]
         out_sql = _CONTAINMENT_LINKS if containment_out else _LINKS
-        reads += [(1, out_sql, "e.src", chunk) for chunk in chunks(out_of)]
+        reads += [(1, out_sql, "e.src", chunk) for chunk in out_chunks]
         # their ends in the same round trips (a forward recall asked 25 more statements for them)
-        reads += [(_END_SIDE, _ENDS_BESIDE, "c.src", chunk) for chunk in chunks(out_of)]
+        reads += [(_END_SIDE, _ENDS_BESIDE, "c.src", chunk) for chunk in out_chunks]
         unions = []
         for start in range(0, len(reads), _UNION):
             statements, parameters = [], []
@@ -219,13 +224,11 @@ class SqlLineage:
                 parameters += values
             unions.append((" UNION ALL ".join(statements), parameters))
         rows = self._run_all(unions)
-        ends = [row for row in rows if row[8] == _END_SIDE]  # row[8]: the side
-        rows = [row for row in rows if row[8] != _END_SIDE]
-        into_links: list[Link] = []
-        out_links: list[Link] = []
-        for link, row in zip(self._ended(rows, ends, set(out_of)), rows, strict=True):
-            (out_links if row[8] else into_links).append(link)
-        return into_links, out_links
+        into_rows = [row for row in rows if row[_SIDE] == 0]
+        out_rows = [row for row in rows if row[_SIDE] == 1]
+        ends = [row[:4] + row[8:10] for row in rows if row[_SIDE] == _END_SIDE]
+        first = self._first_ends(into_rows, ends, set(out_of))
+        return _linked(into_rows, first), _linked(out_rows, first)
 
     def events_naming(
         self, items: Collection[str], uses: Mapping[str, Collection[int]] | None = None
@@ -306,32 +309,24 @@ class SqlLineage:
             )
         return last > position
 
-    def _ended(
-        self, rows: Sequence[Any], ends: Sequence[Any], covered: Collection[str]
-    ) -> list[Link]:
-        """The links of ``rows``, each containment with the first end the caller may see.
+    def _first_ends(
+        self, into_rows: Sequence[Any], ends: list[Any], covered: Collection[str]
+    ) -> dict[tuple[str, str, str, int], tuple[int, str]]:
+        """The first end the caller may see of each containment link that has one.
 
-        ``ends``: the end rows (``_ENDS_BESIDE``) of every link out of the ``covered`` items,
-        already read; the ends of other containments are read here.
+        ``ends``: ``(src, dst, relation, position, end_position, end_time)`` of every link out
+        of the ``covered`` items, already read; the ends of the containments into the items
+        (``into_rows``, links out of other items) are read here.
         """
-        # rows: (src, dst, relation, position, event_time, quantity, uom, event_id, side),
-        # unpacked rather than read by name (Row attribute access is several times slower)
-        grouped = {row[0] for row in rows if row[2] in CONTAINMENT and row[0] not in covered}
-        found = [(s, d, r, p, int(e), t) for s, d, r, p, t, e, _u, _i, _side in ends]
-        found += self._run_all([self._part(_ENDS, "c.src", chunk) for chunk in chunks(grouped)])
+        grouped = {row[0] for row in into_rows if row[2] in CONTAINMENT and row[0] not in covered}
+        ends += self._run_all([self._part(_ENDS, "c.src", chunk) for chunk in chunks(grouped)])
         first: dict[tuple[str, str, str, int], tuple[int, str]] = {}
-        for src, dst, relation, position, end_position, end_time in found:
+        for src, dst, relation, position, end_position, end_time in ends:
             key = (src, dst, relation, position)
             known = first.get(key)
             if known is None or end_position < known[0]:
-                first[key] = (end_position, end_time)
-        none = (None, None)
-        new = tuple.__new__  # as Link's own __new__, less its Python call (~20,000 in a recall)
-        return [
-            new(Link, (src, dst, relation, position, event_id, event_time, quantity, uom, *ended))
-            for src, dst, relation, position, event_time, quantity, uom, event_id, _side in rows
-            for ended in (first.get((src, dst, relation, position), none),)
-        ]
+                first[key] = (int(end_position), end_time)
+        return first
 
     def _happenings(
         self, items: Collection[str], uses: Mapping[str, Collection[int]] | None = None
@@ -398,6 +393,23 @@ class SqlLineage:
         for item in items:
             named[item].update(uses[item])
         return {item: sorted(named[item]) for item in items if named[item]}
+
+
+def _linked(
+    rows: Sequence[Any], first: Mapping[tuple[str, str, str, int], tuple[int, str]]
+) -> list[Link]:
+    """The ``Link`` of each ``_LINKS`` row, a containment with its first end (``_first_ends``).
+
+    Built as ``Link``'s own ``__new__`` does, less its Python call (~22,000 in a recall); the rows
+    of most walk levels have no ended containment at all.
+    """
+    new = tuple.__new__
+    if not first:
+        return [new(Link, row[:_SIDE]) for row in rows]
+    return [
+        new(Link, row[:8] + ended) if (ended := first.get(row[:4])) else new(Link, row[:_SIDE])
+        for row in rows
+    ]
 
 
 def _happening(position: int, event_id: str, payload: Any) -> Happening:  # noqa: ANN401  JSON
