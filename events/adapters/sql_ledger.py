@@ -12,13 +12,15 @@ advisory lock held until commit, so positions become visible in order and a read
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any, Final
 
-from sqlalchemy import Connection, func, insert, select, text, union_all
+from sqlalchemy import Connection, Dialect, func, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 
 from events.adapters.memory import SystemClock, find_duplicates
+from events.adapters.sql_bulk import append_rows
 from events.adapters.tables import ledger_events
 from events.domain import DuplicateEventError, EventRecord, StoredEvent
 from events.ports import Clock
@@ -57,10 +59,24 @@ class SqlLedger:
             return []
         last = self._lock_and_last()
         record_time = self._clock.now()
-        rows = [_row(record, last + n, record_time) for n, record in enumerate(records, 1)]
+        bound = _bound(self._connection.dialect)
+        rows = [
+            tuple(
+                [
+                    value if process is None else process(value)
+                    for process, value in zip(
+                        bound, _row(record, last + n, record_time), strict=True
+                    )
+                ]
+            )
+            for n, record in enumerate(records, 1)
+        ]
         try:
             with self._connection.begin_nested():
-                self._connection.execute(insert(ledger_events), rows)
+                # COPY on PostgreSQL, one prepared INSERT on SQLite: a Core insert of 10,000
+                # rows processed each row's parameters in SQLAlchemy and, on PostgreSQL, sent
+                # each as its own statement (~9 % of a 10,000-event capture there)
+                append_rows(self._connection, ledger_events, _COLUMNS, rows)
         except IntegrityError as exc:
             duplicates = self.duplicates(records)
             if duplicates:
@@ -158,19 +174,47 @@ class SqlLedger:
         return self._last
 
 
-def _row(record: EventRecord, position: int, record_time: Any) -> dict[str, Any]:  # noqa: ANN401
-    return {
-        "position": position,
-        "event_id": record.event_id,
-        "event_hash": record.event_hash,
-        "kind": record.kind,
-        "event_type": record.event_type,
-        "event_time": record.event_time,
-        "record_time": record_time,
-        "organisation_id": record.organisation_id,
-        "capture_id": record.capture_id,
-        "payload": record.payload,
-    }
+_COLUMNS: Final = (
+    "position",
+    "event_id",
+    "event_hash",
+    "kind",
+    "event_type",
+    "event_time",
+    "record_time",
+    "organisation_id",
+    "capture_id",
+    "payload",
+)
+
+
+def _row(record: EventRecord, position: int, record_time: Any) -> tuple[Any, ...]:  # noqa: ANN401
+    """The values of one ledger row, in ``_COLUMNS`` order, before the columns' processing."""
+    return (
+        position,
+        record.event_id,
+        record.event_hash,
+        record.kind,
+        record.event_type,
+        record.event_time,
+        record_time,
+        record.organisation_id,
+        record.capture_id,
+        record.payload,
+    )
+
+
+@lru_cache(maxsize=8)  # per dialect (SQLite, PostgreSQL)
+def _bound(dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
+    """Each of ``_COLUMNS``' bind processing on ``dialect``, as a Core insert applies it.
+
+    The payload's JSON text (a ``Jsonb`` for psycopg), times in UTC (SQLite's ``DATETIME`` text),
+    naive times refused (``tables.UtcDateTime``).
+    """
+    return tuple(
+        ledger_events.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in _COLUMNS
+    )
 
 
 def stored_event(row: Any) -> StoredEvent:  # noqa: ANN401  a SQLAlchemy RowMapping
