@@ -4,7 +4,9 @@ The request parses and validates the document (an invalid one is rejected whole,
 standard says), so a job holds the normalised events as JSON and the worker never parses twice.
 A job is claimed in its own short transaction; its events are captured and its outcome recorded
 in one transaction (``capture(finish=…)``). A job whose worker died is claimed again after
-``stale_after``; recapturing is safe because duplicates are never stored twice.
+``stale_after``; recapturing is safe because duplicates are never stored twice. A document small
+enough to capture in the request is not queued at all (``capture_now``): its job is recorded,
+finished, in the capture's own transaction.
 """
 
 from __future__ import annotations
@@ -56,6 +58,49 @@ def submit(  # noqa: PLR0913
     return job
 
 
+def capture_now(  # noqa: PLR0913  as submit
+    uow: JobsUnitOfWork,
+    *,
+    organisation_id: int,
+    events: Sequence[Mapping[str, Any]],
+    media_type: str,
+    behaviour: ErrorBehaviour,
+    clock: Clock,
+) -> CaptureJob:
+    """Capture a document in the request, its job recorded finished in the same transaction.
+
+    For documents a request captures itself (up to ``CAPTURE_INLINE_LIMIT`` events): the job is
+    not queued first, so the events are neither written out as JSON, committed, claimed nor read
+    back (a 10,000-event document: ~8 MB each way and two commits). Nothing is stored unless the
+    whole transaction commits; a request that dies first has stored nothing, and the client,
+    which had no 202, sends the document again.
+    """
+    job = CaptureJob(
+        id=uuid.uuid4().hex,
+        organisation_id=organisation_id,
+        created_at=clock.now(),
+        behaviour=behaviour.value,
+        media_type=media_type,
+        event_count=len(events),
+    )
+    result: list[CaptureJob] = []
+
+    def finish(uow: UnitOfWork, outcome: CaptureOutcome) -> None:
+        done = _finished(job, outcome, clock, len(events))
+        uow.jobs.add(done, None)  # type: ignore[attr-defined]  # a JobsUnitOfWork
+        result.append(done)
+
+    capture(
+        uow,
+        events,
+        organisation_id=organisation_id,
+        behaviour=behaviour,
+        capture_id=job.id,
+        finish=finish,
+    )
+    return result[0]
+
+
 def process_next(
     uow_factory: Callable[[], JobsUnitOfWork], clock: Clock, job_id: str | None = None
 ) -> CaptureJob | None:
@@ -75,15 +120,7 @@ def process_next(
     result: list[CaptureJob] = []
 
     def finish(uow: UnitOfWork, outcome: CaptureOutcome) -> None:
-        done = replace(
-            job,
-            running=False,
-            success=outcome.success,
-            finished_at=clock.now(),
-            event_count=len(events),
-            captured=len(outcome.stored),
-            errors=tuple(_problem(e.kind, e.detail, e.index, e.event_id) for e in outcome.errors),
-        )
+        done = _finished(job, outcome, clock, len(events))
         uow.jobs.finish(done)  # type: ignore[attr-defined]  # a JobsUnitOfWork
         result.append(done)
 
@@ -96,6 +133,19 @@ def process_next(
         finish=finish,
     )
     return result[0]
+
+
+def _finished(job: CaptureJob, outcome: CaptureOutcome, clock: Clock, count: int) -> CaptureJob:
+    """``job`` with the outcome of its capture (EPCIS 2.0 CaptureJob: running false)."""
+    return replace(
+        job,
+        running=False,
+        success=outcome.success,
+        finished_at=clock.now(),
+        event_count=count,
+        captured=len(outcome.stored),
+        errors=tuple(_problem(e.kind, e.detail, e.index, e.event_id) for e in outcome.errors),
+    )
 
 
 _TYPES = {

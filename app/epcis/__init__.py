@@ -29,7 +29,7 @@ from events.codec import (
     write_query_document,
 )
 from events.master_data import store_master_data
-from events.submissions import process_next, submit
+from events.submissions import capture_now, submit
 
 bp = Blueprint("epcis", __name__, url_prefix="/epcis")
 
@@ -77,7 +77,9 @@ def capture_document() -> Response:
         )
     wiring = wiring_of()
     store_master_data(wiring.uow(), current_organisation().id, parsed.master_data, wiring.clock)
-    job = submit(
+    # a small document is captured in the request; a larger one is queued for the workers
+    inline = len(document) <= wiring.settings.capture_inline_limit
+    job = (capture_now if inline else submit)(
         wiring.uow(),
         organisation_id=current_organisation().id,
         events=document,
@@ -85,8 +87,6 @@ def capture_document() -> Response:
         behaviour=behaviour,
         clock=wiring.clock,
     )
-    if len(document) <= wiring.settings.capture_inline_limit:
-        process_next(wiring.uow, wiring.clock, job.id)
     location = url_for("epcis.capture_job", capture_id=job.id)
     response = Response(status=202, headers={"Location": location, **VERSION_HEADERS})
     response.headers["GS1-Capture-Error-Behaviour"] = behaviour.value

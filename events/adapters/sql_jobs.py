@@ -30,8 +30,8 @@ class SqlCaptureJobs:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def add(self, job: CaptureJob, document: bytes) -> None:
-        """Queue a job with its document."""
+    def add(self, job: CaptureJob, document: bytes | None) -> None:
+        """Queue a job with its document (``None``: a job recorded once finished)."""
         values = {name: getattr(job, name) for name in _FIELDS}
         self._connection.execute(
             insert(capture_jobs).values(**values, document=document, errors=list(job.errors))

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from app.wiring import wiring_of
 from events.adapters.sql_registry import hash_api_key
+from events.adapters.sql_tree import SqlLedgerTree
 from events.checkpoints import SignedCheckpoint, verify
 from events.domain.merkle import verify_consistency, verify_inclusion
 
@@ -259,3 +260,27 @@ def test_a_small_document_is_captured_inline_without_taking_a_queued_job(client,
         1,
     )
     assert queued_job["running"] is True
+
+
+def test_an_inline_capture_that_fails_stores_neither_events_nor_its_job(
+    client, auth, app, monkeypatch
+) -> None:
+    """The job of a document captured in the request is recorded in the capture's transaction:
+    a failure before the commit leaves no job behind (none running for ever, none for a worker
+    to take) and no event; the client had no 202 and may send the document again."""
+
+    def broken(self, stored) -> None:
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr(SqlLedgerTree, "append", broken)
+    failed = post(client, auth, document(event(1)))
+    assert failed.status_code == 500
+    assert failed.mimetype == "application/problem+json"
+    monkeypatch.undo()
+    assert client.get("/epcis/capture", headers=auth).get_json() == []
+    with wiring_of(app).uow() as uow:
+        assert uow.ledger.last_position() == 0
+        assert uow.jobs.claim(wiring_of(app).clock.now(), wiring_of(app).clock.now()) is None
+    accepted = post(client, auth, document(event(1)))  # sent again: captured once
+    job = client.get(accepted.headers["Location"], headers=auth).get_json()
+    assert (job["running"], job["success"], job["capturedCount"]) == (False, True, 1)
