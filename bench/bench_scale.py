@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import random
 import statistics
 import tempfile
@@ -640,9 +641,16 @@ def _cache_note(cache: dict[str, Any] | None) -> str:
         how = "every table, index and TOAST relation read with `pg_prewarm(…, 'read')`"
     else:
         return f"Cache: **{cache['how']}**: the first touch of a random item may be a disk read."
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    tail = (
+        f" That is more than this machine's {memory / 2**30:,.1f} GiB of memory: only part of "
+        "it stays cached, and a random start may still read from disk."
+        if cache["bytes"] > memory * 0.8
+        else ""
+    )
     return (
         f"Cache: before measuring, the database was read once into the file cache ({how}: "
-        f"{cache['bytes'] / 2**30:,.2f} GiB in {cache['seconds']:,.1f} s)."
+        f"{cache['bytes'] / 2**30:,.2f} GiB in {cache['seconds']:,.1f} s).{tail}"
     )
 
 
