@@ -106,8 +106,8 @@ def process_next(
 ) -> CaptureJob | None:
     """Claim and capture the oldest waiting job, or ``job_id``; ``None`` when there is none.
 
-    A request that captures its own small document inline names its job, so it never takes
-    over an older, larger job queued for the workers.
+    ``job_id``: that job only, not an older one queued before it (a document captured in the
+    request needs no job queued: ``capture_now``).
     """
     now = clock.now()
     with uow_factory() as uow:
