@@ -44,14 +44,7 @@ def submit(  # noqa: PLR0913
     clock: Clock,
 ) -> CaptureJob:
     """Queue normalised events for capture."""
-    job = CaptureJob(
-        id=uuid.uuid4().hex,
-        organisation_id=organisation_id,
-        created_at=clock.now(),
-        behaviour=behaviour.value,
-        media_type=media_type,
-        event_count=len(events),
-    )
+    job = _new_job(organisation_id, len(events), media_type, behaviour, clock)
     with uow:
         uow.jobs.add(job, json.dumps(list(events), ensure_ascii=False).encode())
         uow.commit()
@@ -75,14 +68,7 @@ def capture_now(  # noqa: PLR0913  as submit
     whole transaction commits; a request that dies first has stored nothing, and the client,
     which had no 202, sends the document again.
     """
-    job = CaptureJob(
-        id=uuid.uuid4().hex,
-        organisation_id=organisation_id,
-        created_at=clock.now(),
-        behaviour=behaviour.value,
-        media_type=media_type,
-        event_count=len(events),
-    )
+    job = _new_job(organisation_id, len(events), media_type, behaviour, clock)
     result: list[CaptureJob] = []
 
     def finish(uow: UnitOfWork, outcome: CaptureOutcome) -> None:
@@ -133,6 +119,20 @@ def process_next(
         finish=finish,
     )
     return result[0]
+
+
+def _new_job(
+    organisation_id: int, count: int, media_type: str, behaviour: ErrorBehaviour, clock: Clock
+) -> CaptureJob:
+    """A job for a document of ``count`` events, received now."""
+    return CaptureJob(
+        id=uuid.uuid4().hex,
+        organisation_id=organisation_id,
+        created_at=clock.now(),
+        behaviour=behaviour.value,
+        media_type=media_type,
+        event_count=count,
+    )
 
 
 def _finished(job: CaptureJob, outcome: CaptureOutcome, clock: Clock, count: int) -> CaptureJob:
