@@ -5,8 +5,9 @@ A 10,000-event capture writes ~66,000 item links, ~40,000 item states, ~25,000 l
 then sent as its own statement in psycopg's pipeline: ~1.1 s for the links alone on PostgreSQL
 and ~0.2 s on SQLite. Here:
 
-- ``append_rows``: ``COPY … FROM STDIN`` on PostgreSQL (~0.2 s for those links), the driver's
-  ``executemany`` of one prepared ``INSERT`` on SQLite (~0.1 s);
+- ``append_rows``: ``COPY … FROM STDIN`` on PostgreSQL (~0.2 s for those links; below
+  ``COPY_FROM`` rows, the driver's ``executemany`` in its pipeline), the driver's ``executemany``
+  of one prepared ``INSERT`` on SQLite (~0.1 s);
 - ``upsert_rows``: ``INSERT … ON CONFLICT`` (DO NOTHING, or DO UPDATE of the other columns), on
   PostgreSQL as one statement over ``unnest`` of one array per column, on SQLite by
   ``executemany``.
@@ -27,6 +28,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 CHUNK: Final = 500  # values per read (an IN list on SQLite is one bound value each)
+# On PostgreSQL, fewer rows go as one INSERT each in psycopg's pipeline (one round trip): COPY's
+# own exchange cost more than it saved for a one-event capture, whose appends hold the append
+# lock (POST /epcis/events p99 with 8 clients: 70 ms with INSERTs, 96-189 ms with COPY).
+COPY_FROM: Final = 100
 T = TypeVar("T", str, int)
 
 
@@ -38,11 +43,13 @@ def append_rows(
         return
     quote = connection.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
-    if connection.dialect.name != "postgresql":
-        marks = ", ".join("?" * len(columns))
+    postgres = connection.dialect.name == "postgresql"
+    if not postgres or len(rows) < COPY_FROM:
+        marks = ", ".join(("%s" if postgres else "?") for _ in columns)
         # names from our own Table, quoted; the values are bound
         statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
-        connection.exec_driver_sql(statement, rows)
+        # one row as a plain execute: psycopg's executemany enters and leaves pipeline mode
+        connection.exec_driver_sql(statement, tuple(rows[0]) if len(rows) == 1 else rows)
         return
     statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -132,4 +139,4 @@ def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield wanted[start : start + size]
 
 
-__all__ = ["CHUNK", "among", "append_rows", "chunks", "driver_errors", "upsert_rows"]
+__all__ = ["CHUNK", "COPY_FROM", "among", "append_rows", "chunks", "driver_errors", "upsert_rows"]
