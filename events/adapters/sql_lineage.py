@@ -21,10 +21,9 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import Connection, Executable, select
+from sqlalchemy import Connection
 
 from events.adapters.sql_bulk import chunks, driver_errors
-from events.adapters.tables import item_state
 from events.domain.state import PACKED, Facts, Holding, facts_of, holding
 from events.lineage import CONTAINMENT, Happening, Link
 
@@ -82,12 +81,20 @@ _NOT_CONSUMING_READ: Final = (
     "SELECT NULL, le.position, le.event_id, le.payload FROM ledger_events le "
     "WHERE le.position IN (SELECT position FROM named)"
 ).replace("NAMED", _NOT_CONSUMING, 1)
+# Every read here is a few hundred index lookups. PostgreSQL overestimates ``= ANY`` lists on
+# large tables: it gathered parallel workers for them (their start-up took 5-7 ms of each 12 ms
+# query at 1,000,000 events) and, once the estimated cost passed ``jit_above_cost``, compiled a
+# 4 ms lookup for 75 ms. So a trace's transaction plans serially and without JIT, set once with
+# its first read (``_run_all``), for this transaction only.
 _SERIAL: Final = (
     "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
     "set_config('jit', 'off', true)"
 )
 # every event naming the items, visible or not: ``_load`` keeps the visible ones
 _NAMED: Final = "SELECT l.item, l.position, l.role FROM event_links l WHERE {items}"
+_HOLDINGS: Final = (
+    "SELECT item, holder, biz_location, parent, last_position FROM item_state WHERE {items}"
+)
 _PAYLOADS: Final = (
     "SELECT le.position, le.event_id, le.payload FROM ledger_events le WHERE {items} AND {visible}"
 )
@@ -108,26 +115,8 @@ class SqlLineage:
         self._hidden: set[int] = set()
         self._event_facts: dict[int, Facts] = {}
         self._emptied: dict[str, int] = {}  # per parent: the last visible event emptying it
-        self._serial_set = False
+        self._serial_set = False  # ``_SERIAL`` sent
         self._postgres = connection.dialect.name == "postgresql"
-
-    def _serial(self) -> None:
-        """On PostgreSQL, plan the transaction's reads serially and without JIT (once).
-
-        Every read here is a few hundred index lookups. PostgreSQL overestimates ``= ANY``
-        lists on large tables: it gathered parallel workers for them (their start-up took 5-7 ms
-        of each 12 ms query at 1,000,000 events) and, once the estimated cost passed
-        ``jit_above_cost``, compiled a 4 ms lookup for 75 ms. Both for this transaction only.
-        """
-        if not self._serial_set:
-            self._serial_set = True
-            if self._postgres:
-                self._connection.exec_driver_sql(_SERIAL)
-
-    def _rows(self, query: Executable) -> Sequence[Any]:
-        """All rows of a SQLAlchemy read."""
-        self._serial()
-        return self._connection.execute(query).all()
 
     def _read(
         self, sql: str, column: str, values: Sequence[Any], *, visible: bool = True
@@ -141,14 +130,14 @@ class SqlLineage:
         The driver's rows as they come: SQLAlchemy's result objects cost ~1 µs a row, 36 ms of a
         ~550 ms forward recall's ~55,000 rows on SQLite (paired A/B). On PostgreSQL the
         statements are sent at once (psycopg pipeline mode), the first of a transaction with
-        ``_serial`` and its BEGIN: the server works on the next while this process builds the
+        ``_SERIAL`` and its BEGIN: the server works on the next while this process builds the
         rows of the last, and there is one round trip, not one each (a recall reads ~30,000 links
         in ~30 statements, a backward trace a few small reads).
         """
         rows: list[Any] = []
-        raw = self._connection.connection.driver_connection
         if not statements:
             return rows
+        raw = self._connection.connection.driver_connection
         with driver_errors(self._connection, *statements[0]):
             if not self._postgres:
                 for statement, parameters in statements:
@@ -240,18 +229,8 @@ class SqlLineage:
         """Holders, places and parents now; scoped to an organisation, from its own events."""
         if self._organisation_id is not None:
             return self._scoped_holdings(items)
-        found: dict[str, Holding] = {}
-        for chunk in chunks(items):
-            query = select(
-                item_state.c.item,
-                item_state.c.holder,
-                item_state.c.biz_location,
-                item_state.c.parent,
-                item_state.c.last_position,
-            ).where(item_state.c.item.in_(chunk))
-            for item, *fields in self._rows(query):
-                found[item] = Holding(*fields)
-        return found
+        reads = [self._part(_HOLDINGS, "item", chunk, visible=False) for chunk in chunks(items)]
+        return {item: Holding(*fields) for item, *fields in self._run_all(reads)}
 
     def _scoped_holdings(self, items: Collection[str]) -> dict[str, Holding]:
         """``events.domain.state.holding`` over the visible events naming each item.
