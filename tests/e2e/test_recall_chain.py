@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from PIL import Image
 from tests_support_cli import run
+from tests_support_pdf import pdf_text, rasterise_pdf
 
 from app.recall.fsma import tlc_label
 from app.wiring import wiring_of
@@ -42,7 +42,6 @@ DISTRIBUTOR = f"urn:epc:id:pgln:{PREFIX}.00009"
 BOTTLES = [f"urn:epc:id:sgtin:{PREFIX}.054321.B{n}" for n in range(1, 5)]
 CASES = [f"urn:epc:id:sscc:{PREFIX}.000000000{n}" for n in (1, 2)]
 PALLET = f"urn:epc:id:sscc:{PREFIX}.0000000099"
-PDF_SKIP = "pdftoppm not found: install poppler-utils (apt-get install poppler-utils)"
 
 
 def _q(epc_class: str, quantity: float, uom: str = "KGM") -> dict[str, Any]:
@@ -253,17 +252,13 @@ def check_fsma(table: list[dict[str, str]]) -> None:
 
 
 def _pdf_text(data: bytes, tmp_path: Path) -> str:
-    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
-        pytest.skip(PDF_SKIP)
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(data)
-    pdftoppm, pdftotext = shutil.which("pdftoppm"), shutil.which("pdftotext")
-    assert pdftoppm and pdftotext  # noqa: PT018
-    subprocess.run([pdftoppm, "-png", "-r", "50", pdf, tmp_path / "page"], check=True)  # noqa: S603
-    assert list(tmp_path.glob("page*.png"))
-    return subprocess.run(  # noqa: S603  our own file
-        [pdftotext, "-layout", pdf, "-"], check=True, capture_output=True, text=True
-    ).stdout
+    """Every page rendered to a PNG that shows something, then the text of the whole PDF."""
+    for number, page in enumerate(rasterise_pdf(data, dpi=50), start=1):
+        png = tmp_path / f"page-{number}.png"
+        page.save(png)
+        assert Image.open(png).getextrema()[0] < 128  # not a blank page: something is drawn
+    assert list(tmp_path.glob("page-*.png"))
+    return pdf_text(data)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -1,13 +1,12 @@
-"""PDF labels: every template rasterised with pdftoppm and decoded in full with zxing-cpp."""
+"""PDF labels: every template rasterised with PDFium and decoded in full with zxing-cpp."""
 
 from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 
 import pytest
+from tests_support_pdf import pdf_text
 
 from identifiers import GS, Identifier, parse
 from label_printing import LabelError, LabelFields, LabelJob, font_is_embedded, render, symbol_for
@@ -81,7 +80,7 @@ def test_delivery_ticket_has_the_handle_qr_and_net_weight(rasterise, decode) -> 
     [page] = rasterise(pdf, dpi=200)
     assert page.size == (1166, 1654)  # A5 (148 × 210 mm) at 200 dpi
     assert decode(page) == ["]Q188.100.1/ABC-123"]
-    assert "18,000 kg" in _text(pdf)
+    assert "18,000 kg" in pdf_text(pdf)
 
 
 def test_a4_sheet_of_24_decodes_in_full(rasterise, decode) -> None:
@@ -104,17 +103,9 @@ def test_a_long_batch_streams_into_many_pages(rasterise, decode) -> None:
     assert len(decode(last)) == 10  # five labels: QR + DataMatrix each
 
 
-def _text(pdf: bytes) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.skip("pdftotext not found: install poppler-utils (apt-get install poppler-utils)")
-    done = subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=True)  # noqa: S603
-    return done.stdout.decode()
-
-
 def test_chinese_and_english_text_is_embedded_and_extractable() -> None:
     pdf = pdf_of("consumer", sgtins(1))
-    text = _text(pdf)
+    text = pdf_text(pdf)
     for words in (
         "海南椰子汁",
         "Hainan coconut juice",
