@@ -10,6 +10,7 @@ import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
+from tests_support_pdf import rasterise_pdf
 
 from app.wiring import wiring_of
 from events.adapters.sql_registry import hash_api_key
@@ -89,6 +90,15 @@ def test_a_minted_batch_prints_as_one_pdf(client: FlaskClient, auth) -> None:
     response = post(client, auth, template="a4-24", batch_id=batch_id)
     assert response.status_code == 200
     assert int(re.search(rb"/Count (\d+)", response.data)[1]) == 2  # type: ignore[index]
+    # every label of both pages read back: one GS1 DataMatrix and one Digital Link QR per code
+    codes = client.get(f"/api/v1/code-batches/{batch_id}?limit=100", headers=auth).get_json()
+    serials = sorted(c["serial"] for c in codes["codes"])
+    decoded = [p for page in rasterise_pdf(response.data) for p in _decode(page)]
+    matrix = sorted(p.split("\x1d21", 1)[1] for p in decoded if p.startswith("]d2"))
+    links = sorted(p.rsplit("/21/", 1)[1] for p in decoded if p.startswith("]Q1"))
+    assert len(serials) == 30
+    assert matrix == serials
+    assert links == serials
     other = client.post(
         "/api/v1/labels",
         json={"template": "a4-24", "batch_id": batch_id},
