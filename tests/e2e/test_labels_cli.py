@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 from tests_support_cli import run
+from tests_support_pdf import rasterise_pdf
 
 GTIN = "06901234000016"
 
@@ -23,11 +25,14 @@ def env(migrated_database_url: str) -> dict[str, str]:
     return env
 
 
-def _decode(path: Path) -> list[str]:
+def decode_image(image: Image.Image) -> list[str]:
     return sorted(
-        r.symbology_identifier + r.bytes.decode("latin-1")
-        for r in zxingcpp.read_barcodes(Image.open(path))
+        r.symbology_identifier + r.bytes.decode("latin-1") for r in zxingcpp.read_barcodes(image)
     )
+
+
+def _decode(path: Path) -> list[str]:
+    return decode_image(Image.open(path))
 
 
 def test_symbol_in_any_spelling_carries_the_gs1_form(env, tmp_path: Path) -> None:
@@ -85,6 +90,17 @@ def test_render_a_minted_batch_to_pdf_and_zpl(env, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "wrote 50 a4-24 labels" in result.stdout
     assert int(re.search(rb"/Count (\d+)", pdf.read_bytes())[1]) == 3  # type: ignore[index]
+    # every label of the three pages read back against the batch as `codes export` writes it
+    exported = tmp_path / "batch.csv"
+    assert run("codes", "export", batch, "--out", str(exported), env=env).returncode == 0
+    with exported.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    decoded = [p for page in rasterise_pdf(pdf.read_bytes()) for p in decode_image(page)]
+    matrix = sorted(p.split("\x1d21", 1)[1] for p in decoded if p.startswith("]d2"))
+    links = sorted(p.removeprefix("]Q1") for p in decoded if p.startswith("]Q1"))
+    assert len(rows) == 50
+    assert matrix == sorted(row["serial"] for row in rows)
+    assert links == sorted(row["digital_link"] for row in rows)
     zpl = tmp_path / "labels.zpl"
     result = run(
         "labels",
