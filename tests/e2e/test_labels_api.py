@@ -6,11 +6,11 @@ import io
 import re
 
 import pytest
-import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 from tests_support_pdf import rasterise_pdf
+from tests_support_symbols import decode_image
 
 from app.wiring import wiring_of
 from events.adapters.sql_registry import hash_api_key
@@ -18,12 +18,6 @@ from events.adapters.sql_registry import hash_api_key
 GTIN = "06901234000016"
 OTHER_GTIN = "06905555000014"
 EN = {"Accept-Language": "en"}
-
-
-def _decode(image: Image.Image) -> list[str]:
-    return sorted(
-        r.symbology_identifier + r.bytes.decode("latin-1") for r in zxingcpp.read_barcodes(image)
-    )
 
 
 @pytest.fixture
@@ -58,7 +52,7 @@ def test_png_symbol_of_an_owned_code(client: FlaskClient, auth) -> None:
     assert response.status_code == 200, response.get_json()
     assert response.mimetype == "image/png"
     image = Image.open(io.BytesIO(response.data))
-    assert _decode(image) == [f"]d201{GTIN}1726123110B7\x1d21ABC"]
+    assert decode_image(image) == [f"]d201{GTIN}1726123110B7\x1d21ABC"]
 
 
 @pytest.mark.parametrize(
@@ -92,7 +86,7 @@ def test_a_minted_batch_prints_as_one_pdf(client: FlaskClient, auth) -> None:
     assert int(re.search(rb"/Count (\d+)", response.data)[1]) == 2  # type: ignore[index]
     # every label of both pages read back: one GS1 DataMatrix and one Digital Link QR per code
     codes = client.get(f"/api/v1/code-batches/{batch_id}?limit=100", headers=auth).get_json()
-    decoded = [p for page in rasterise_pdf(response.data) for p in _decode(page)]
+    decoded = [p for page in rasterise_pdf(response.data) for p in decode_image(page)]
     matrix = sorted(p.split("\x1d21", 1)[1] for p in decoded if p.startswith("]d2"))
     links = sorted(p.removeprefix("]Q1") for p in decoded if p.startswith("]Q1"))
     assert len(codes["codes"]) == 30

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-import zxingcpp
 from PIL import Image
 from tests_support_cli import run
 from tests_support_pdf import rasterise_pdf
+from tests_support_symbols import decode_image
 
 GTIN = "06901234000016"
 
@@ -23,12 +23,6 @@ def env(migrated_database_url: str) -> dict[str, str]:
     )
     assert created.returncode == 0, created.stderr
     return env
-
-
-def decode_image(image: Image.Image) -> list[str]:
-    return sorted(
-        r.symbology_identifier + r.bytes.decode("latin-1") for r in zxingcpp.read_barcodes(image)
-    )
 
 
 def _decode(path: Path) -> list[str]:

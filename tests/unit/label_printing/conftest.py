@@ -11,20 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import zxingcpp
 from PIL import Image
 from tests_support_pdf import rasterise_pdf
+from tests_support_symbols import decode_image
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 
 Decode = Callable[[Image.Image], list[str]]
 Rasterise = Callable[..., list[Image.Image]]
-
-
-def decode_image(image: Image.Image) -> list[str]:
-    """Payloads of every symbol zxing-cpp finds, sorted."""
-    results = zxingcpp.read_barcodes(image.convert("L"))
-    return sorted(r.symbology_identifier + r.bytes.decode("latin-1") for r in results)
 
 
 @pytest.fixture

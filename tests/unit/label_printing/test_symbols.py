@@ -6,10 +6,10 @@ import io
 import re
 
 import pytest
-import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from tests_support_symbols import decode_image
 
 from identifiers import GS, gs1_check_digit, parse
 from label_printing import LabelError, SymbolKind, SymbolSize, png, render_symbol, svg, symbol_for
@@ -112,12 +112,6 @@ def test_png_keeps_quiet_zones_and_whole_pixel_modules() -> None:
     assert image.getpixel((4, side - 5)) == 0
 
 
-def _decode(image: Image.Image) -> list[str]:
-    return sorted(
-        r.symbology_identifier + r.bytes.decode("latin-1") for r in zxingcpp.read_barcodes(image)
-    )
-
-
 _SET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 
 
@@ -134,5 +128,5 @@ def test_any_set82_serial_and_lot_round_trip(item, serial, lot, kind) -> None:
     code = parse(f"]d201{gtin}1727022810{lot}{GS}21{serial}")
     symbol = symbol_for(kind, code)
     size = SymbolSize(0.5, 12) if kind is not SymbolKind.GS1_128 else SymbolSize(0.3, 10)
-    assert _decode(png.image(symbol, size)) == [symbol.payload]
+    assert decode_image(png.image(symbol, size)) == [symbol.payload]
     assert svg.render(symbol, size).startswith(b"<?xml")
