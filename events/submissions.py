@@ -87,17 +87,11 @@ def capture_now(  # noqa: PLR0913  as submit
     return result[0]
 
 
-def process_next(
-    uow_factory: Callable[[], JobsUnitOfWork], clock: Clock, job_id: str | None = None
-) -> CaptureJob | None:
-    """Claim and capture the oldest waiting job, or ``job_id``; ``None`` when there is none.
-
-    ``job_id``: that job only, not an older one queued before it (a document captured in the
-    request needs no job queued: ``capture_now``).
-    """
+def process_next(uow_factory: Callable[[], JobsUnitOfWork], clock: Clock) -> CaptureJob | None:
+    """Claim and capture the oldest waiting job; ``None`` when there is none."""
     now = clock.now()
     with uow_factory() as uow:
-        claimed = uow.jobs.claim(now, now - STALE_AFTER, job_id)
+        claimed = uow.jobs.claim(now, now - STALE_AFTER)
         uow.commit()
     if claimed is None:
         return None

@@ -54,10 +54,8 @@ class SqlCaptureJobs:
         )
         return [_job(row._mapping) for row in self._connection.execute(query)]  # noqa: SLF001
 
-    def claim(
-        self, now: datetime, stale_before: datetime, job_id: str | None = None
-    ) -> tuple[CaptureJob, bytes] | None:
-        """Take the oldest waiting job (or one whose worker died), or ``job_id``, with its document.
+    def claim(self, now: datetime, stale_before: datetime) -> tuple[CaptureJob, bytes] | None:
+        """Take the oldest waiting job (or one whose worker died), with its document.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets workers take different jobs; SQLite writers
         are serialised by ``BEGIN IMMEDIATE``.
@@ -71,8 +69,6 @@ class SqlCaptureJobs:
             .order_by(capture_jobs.c.created_at)
             .limit(1)
         )
-        if job_id is not None:
-            query = query.where(capture_jobs.c.id == job_id)
         if self._connection.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         row = self._connection.execute(query).first()

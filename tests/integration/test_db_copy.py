@@ -79,7 +79,7 @@ def _fill(engine: Engine) -> None:
     mint(_uow(engine), owner, ssccs, clock=CLOCK)
     current_checkpoint(_uow(engine), Ed25519PrivateKey.generate(), CLOCK)
     for n in (1, 2):  # one job captured (finished, document dropped), one still waiting
-        job = submit(
+        submit(
             _uow(engine),
             organisation_id=owner.id,
             events=[_event(n)],
@@ -87,7 +87,7 @@ def _fill(engine: Engine) -> None:
             behaviour=ErrorBehaviour.ROLLBACK,
             clock=CLOCK,
         )
-    process_next(lambda: _uow(engine), CLOCK, job.id)
+    process_next(lambda: _uow(engine), CLOCK)
     now = CLOCK.now()
     with SubscriptionsUnitOfWork(engine, CLOCK) as uow:
         uow.subscriptions.add_named_query("shipped", owner.id, {"EQ_bizStep": ["shipping"]}, now)
